@@ -1,0 +1,5 @@
+"""Billing URLs on the public host (Stripe webhooks)."""
+
+app_name = "billing"
+
+urlpatterns: list = []

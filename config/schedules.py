@@ -1,0 +1,20 @@
+"""Every periodic schedule, in one place.
+
+Entries without ``tenant_schemas`` run once per customer tenant (tenants.scheduler sends
+each inside that tenant's schema); ``"tenant_schemas": ["public"]`` runs once, platform-wide.
+"""
+
+from celery.schedules import crontab
+
+BEAT_SCHEDULE: dict[str, dict] = {
+    "tenants-refill-warm-pool": {
+        "task": "tenants.tasks.refill_warm_pool",
+        "schedule": crontab(minute="*/10"),
+        "tenant_schemas": ["public"],
+    },
+}
+
+BEAT_SCHEDULE["tenants-record-seat-usage"] = {
+    "task": "tenants.tasks.record_seat_usage",
+    "schedule": crontab(minute=15),
+}

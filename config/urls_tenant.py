@@ -1,0 +1,36 @@
+"""URLs of a tenant's host: staff CRM, API, CMS admin, portal, and the Wagtail site last."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from tenants.users import views as user_views
+
+urlpatterns = [
+    path("accounts/login/", user_views.StaffLoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password-reset/", auth_views.PasswordResetView.as_view(),
+         name="password_reset"),
+    path("accounts/password-reset/done/", auth_views.PasswordResetDoneView.as_view(),
+         name="password_reset_done"),
+    path("accounts/reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(),
+         name="password_reset_confirm"),
+    path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(),
+         name="password_reset_complete"),
+    path("i18n/setlang/", user_views.language_switch, name="set_language"),
+    path("crm/", include("crm.urls")),
+    path("api/v1/", include("config.urls_api")),
+    path("api/schema/", SpectacularAPIView.as_view(urlconf="config.urls_api"), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+    path("cms/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("", include(wagtail_urls)),
+]
+
+handler404 = "tenants.errors.not_found"
+handler500 = "tenants.errors.server_error"

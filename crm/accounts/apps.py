@@ -1,0 +1,10 @@
+from django.utils.translation import gettext_lazy as _
+
+from tenants.scopes import Scope, ScopedAppConfig
+
+
+class AccountsConfig(ScopedAppConfig):
+    name = "crm.accounts"
+    label = "crm_accounts"
+    verbose_name = _("Accounts")
+    tenancy_scope = Scope.TENANT

@@ -1,0 +1,74 @@
+"""The one visibility layer: which owners' records a staff user may see.
+
+A sales rep sees their own records, their teams' records and unowned (pool) records; a
+manager sees the records of the teams they manage (and their own); admins and read-only users
+see everything; service agents see accounts and contacts (the service issue widens this to
+service records). Selectors call ``scope_by_owner``; no view or serializer filters by owner
+itself.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from crm.core.models import Team
+from tenants.users.models import User
+from tenants.users.permissions import Capability, can
+
+
+@dataclass(frozen=True)
+class OwnerScope:
+    """``owner_ids is None`` means every owner; ``include_unowned`` adds the pool."""
+
+    owner_ids: frozenset[int] | None
+    include_unowned: bool
+
+    @property
+    def sees_all(self) -> bool:
+        return self.owner_ids is None
+
+
+EVERYTHING = OwnerScope(owner_ids=None, include_unowned=True)
+NOTHING = OwnerScope(owner_ids=frozenset(), include_unowned=False)
+
+
+def owner_scope_for(viewer: User) -> OwnerScope:
+    """Whose records ``viewer`` may see (computed once per request; cached on the user)."""
+    cached = getattr(viewer, "_owner_scope", None)
+    if cached is not None:
+        return cached
+    scope = _compute_owner_scope(viewer)
+    viewer._owner_scope = scope  # type: ignore[attr-defined]  # per-request memo
+    return scope
+
+
+def _compute_owner_scope(viewer: User) -> OwnerScope:
+    if not can(viewer, Capability.USE_CRM):
+        return NOTHING
+    if can(viewer, Capability.SEE_ALL_RECORDS):
+        return EVERYTHING
+    if can(viewer, Capability.MANAGE_SERVICE) and not can(viewer, Capability.MANAGE_SALES):
+        # Service agents work every customer's service: they see all accounts/contacts.
+        return EVERYTHING
+    team_filter = Q(members=viewer)
+    if can(viewer, Capability.SEE_TEAM_RECORDS):
+        team_filter |= Q(manager=viewer)
+    member_ids = (
+        Team.objects.filter(team_filter).values_list("members", flat=True).distinct()
+    )
+    owners = {viewer.pk} | {pk for pk in member_ids if pk is not None}
+    if can(viewer, Capability.SEE_TEAM_RECORDS):
+        managed = Team.objects.filter(manager=viewer).values_list("manager", flat=True)
+        owners |= {pk for pk in managed if pk is not None}
+    return OwnerScope(owner_ids=frozenset(owners), include_unowned=True)
+
+
+def scope_by_owner(queryset: QuerySet, viewer: User, *, owner_field: str = "owner") -> QuerySet:
+    """Narrow ``queryset`` to the records ``viewer`` may see, by its owner field."""
+    scope = owner_scope_for(viewer)
+    if scope.sees_all:
+        return queryset
+    condition = Q(**{f"{owner_field}__in": scope.owner_ids})
+    if scope.include_unowned:
+        condition |= Q(**{f"{owner_field}__isnull": True})
+    return queryset.filter(condition)

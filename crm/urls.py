@@ -1,0 +1,7 @@
+"""/crm/ on a tenant host: the shell and every CRM app's pages."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("crm.core.urls")),
+]

@@ -1,0 +1,13 @@
+from django.utils.translation import gettext_lazy as _
+
+from tenants.scopes import Scope, ScopedAppConfig
+
+
+class TenantsConfig(ScopedAppConfig):
+    name = "tenants"
+    verbose_name = _("Tenants")
+    tenancy_scope = Scope.PUBLIC
+
+    def ready(self) -> None:
+        from tenants import checks  # noqa: F401
+        from tenants.provisioning import steps  # noqa: F401  (registers the base steps)

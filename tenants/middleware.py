@@ -1,0 +1,106 @@
+"""Host routing around django-tenants: health first, friendly pages for unknown and closed
+hosts, read-only enforcement, and Wagtail's redirects only where Wagtail's tables exist."""
+
+from collections.abc import Callable
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django_tenants.middleware.main import TenantMainMiddleware
+from wagtail.contrib.redirects.middleware import RedirectMiddleware
+
+from tenants.health import health_report
+from tenants.models import TenantKind
+
+Handler = Callable[[HttpRequest], HttpResponse]
+
+# Paths a read-only tenant's staff may still POST to: signing in and out, the language
+# switch, billing (to pay and leave read-only), and the portal, whose customers' inquiries
+# and service requests are never refused for billing reasons.
+READ_ONLY_WRITABLE_PREFIXES = (
+    "/accounts/",
+    "/i18n/",
+    "/crm/settings/billing/",
+    "/portal/",
+    "/api/v1/auth/",
+)
+
+
+class HealthCheckMiddleware:
+    """Answers /healthz on every host, known or not, before any tenant lookup."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info.rstrip("/") == "/healthz":
+            connection.set_schema_to_public()
+            healthy, report = health_report()
+            return JsonResponse(
+                {"status": "ok" if healthy else "degraded", **report},
+                status=200 if healthy else 503,
+            )
+        return self.get_response(request)
+
+
+class TenantRoutingMiddleware(TenantMainMiddleware):
+    """django-tenants' routing with a friendly 404 for hosts that match no workspace, and
+    without the template and warm spare schemas (which have no domain anyway)."""
+
+    def no_tenant_found(self, request: HttpRequest, hostname: str) -> HttpResponse:
+        connection.set_schema_to_public()
+        response = render(
+            request, "tenants/unknown_host.html", {"hostname": hostname}, status=404
+        )
+        return response
+
+    def process_request(self, request: HttpRequest) -> HttpResponse | None:
+        response = super().process_request(request)
+        if response is not None:
+            return response
+        tenant = request.tenant
+        if tenant.kind not in (TenantKind.CUSTOMER, TenantKind.PUBLIC):
+            return self.no_tenant_found(request, self.hostname_from_request(request))
+        return None
+
+
+class TenantStatusMiddleware:
+    """Closed tenants get a clear page; read-only tenants refuse staff writes."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        tenant = getattr(request, "tenant", None)
+        if tenant is None or tenant.kind != TenantKind.CUSTOMER:
+            return self.get_response(request)
+        if tenant.is_closed:
+            return render(request, "tenants/suspended.html", {"tenant": tenant}, status=403)
+        if tenant.status == "provisioning":
+            return render(request, "tenants/provisioning.html", {"tenant": tenant}, status=503)
+        if (
+            tenant.is_read_only
+            and request.method not in ("GET", "HEAD", "OPTIONS")
+            and not request.path_info.startswith(READ_ONLY_WRITABLE_PREFIXES)
+        ):
+            message = _(
+                "This workspace is read-only because its subscription is unpaid. "
+                "You can read and export data; an administrator can restore access under "
+                "Settings > Billing."
+            )
+            if request.path_info.startswith("/api/"):
+                return JsonResponse({"detail": message, "code": "tenant_read_only"}, status=403)
+            return render(request, "tenants/read_only.html", {"message": message}, status=403)
+        return self.get_response(request)
+
+
+class TenantOnlyRedirectMiddleware(RedirectMiddleware):
+    """Wagtail's RedirectMiddleware turns every 404 on the public host into a 500
+    (wagtailcore_site does not exist in the public schema): only run it in tenant schemas."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        tenant = getattr(request, "tenant", None)
+        if tenant is None or tenant.kind != TenantKind.CUSTOMER:
+            return response
+        return super().process_response(request, response)

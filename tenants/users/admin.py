@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from tenants.users.models import User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "first_name", "last_name", "kind", "role", "is_active"]
+    list_filter = ["kind", "role", "is_active"]
+    search_fields = ["email", "first_name", "last_name"]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Person"), {"fields": ("first_name", "last_name", "phone", "language")}),
+        (_("Access"), {"fields": ("kind", "role", "manager", "is_active", "is_staff",
+                                  "is_superuser", "groups")}),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",),
+                "fields": ("email", "first_name", "last_name", "role", "password1", "password2")}),
+    )
