@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tenants.provisioning.slugs import SLUG_MAX_LENGTH
+from tenants.provisioning.slugs import SLUG_MAX_LENGTH, normalise_slug, slug_problems
 
 
 class SignupForm(forms.Form):
@@ -11,11 +11,20 @@ class SignupForm(forms.Form):
         max_length=SLUG_MAX_LENGTH + 20,  # longer input gets the rule's own message
         help_text=_("Lowercase letters, digits and hyphens; 3 to 40 characters."),
     )
-    admin_email = forms.EmailField(label=_("Your work e-mail"))
+    admin_email = forms.EmailField(
+        label=_("Your work e-mail"), error_messages={"invalid": _("Enter a valid e-mail address.")}
+    )
     admin_password = forms.CharField(
         label=_("Password"), widget=forms.PasswordInput, strip=False,
         help_text=_("At least 10 characters, not only digits, not a common password."),
     )
+
+    def clean_slug(self) -> str:
+        slug = normalise_slug(self.cleaned_data["slug"])
+        problems = slug_problems(slug)
+        if problems:
+            raise forms.ValidationError(problems)
+        return slug
 
 
 class OperatorActionForm(forms.Form):

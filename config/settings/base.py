@@ -48,6 +48,7 @@ TENANT_APPS = [
     "django.contrib.auth",
     "django.contrib.sessions",
     "django.contrib.admin",
+    "django.contrib.postgres",
     "tenants.users.apps.UsersConfig",
     "rest_framework",
     "rest_framework.authtoken",

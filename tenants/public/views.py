@@ -1,5 +1,7 @@
 """Public host: landing page, company sign-up with live slug check, provisioning progress."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -74,7 +76,7 @@ def signup_progress_json(request: HttpRequest, token: str) -> JsonResponse:
 def _job_payload(job: ProvisioningJob) -> dict[str, object]:
     login_url = ""
     if job.state == ProvisioningJob.State.SUCCEEDED and job.tenant is not None:
-        login_url = tenant_url(job.tenant, "/accounts/login/") + f"?email={job.admin_email}"
+        login_url = tenant_url(job.tenant, "/accounts/login/?" + urlencode({"email": job.admin_email}))
     return {
         "state": job.state,
         "percent": job.percent,

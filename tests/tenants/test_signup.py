@@ -87,7 +87,7 @@ def test_signup_through_the_form_ends_on_the_new_tenants_login(
     status = public_client.get(f"/signup/progress/{job.token}/status/").json()
     assert status["state"] == "succeeded"
     assert status["percent"] == 100
-    assert status["login_url"].startswith("http://gamma.localhost:")
+    assert status["login_url"].startswith("http://gamma.localhost/")
     assert "/accounts/login/" in status["login_url"]
 
     tenant = Tenant.objects.get(slug="gamma")
