@@ -5,7 +5,7 @@ from tenants import health
 from tenants.models import TenantStatus
 
 
-def test_unknown_host_gets_a_friendly_404():
+def test_unknown_host_gets_a_friendly_404(tenant_a):
     response = Client(HTTP_HOST="nowhere.localhost").get("/")
     assert response.status_code == 404
     assert "No workspace at this address" in response.content.decode()
