@@ -137,3 +137,6 @@ def tenant_client() -> Callable[..., Client]:
 @pytest.fixture
 def public_client() -> Client:
     return Client(HTTP_HOST=settings.PLATFORM_DOMAIN)
+
+
+pytest_plugins = ["tests.worker"]

@@ -265,8 +265,9 @@ STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
 # ---------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        # Token first: unauthenticated API calls answer 401 with a WWW-Authenticate header.
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["crm.core.api.permissions.IsStaffUser"],
     "DEFAULT_FILTER_BACKENDS": [
