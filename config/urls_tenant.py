@@ -24,7 +24,7 @@ urlpatterns = [
     path("i18n/setlang/", user_views.language_switch, name="set_language"),
     path("crm/", include("crm.urls")),
     path("api/v1/", include("config.urls_api")),
-    path("api/schema/", SpectacularAPIView.as_view(urlconf="config.urls_api"), name="api-schema"),
+    path("api/schema/", SpectacularAPIView.as_view(urlconf="config.urls_api_schema"), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),

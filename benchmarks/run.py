@@ -1,0 +1,96 @@
+#!/usr/bin/env python
+"""`make bench`: run the benchmarks and write benchmarks/results/latest.json.
+
+Provisioning: median seconds to provision a tenant by cloning the template schema, by full
+migrations, and from the warm pool, each over several runs, and their ratios. Every tenant
+made here is discarded afterwards.
+"""
+
+import json
+import os
+import platform as stdlib_platform
+import statistics
+import sys
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import override_settings  # noqa: E402
+
+from tenants.models import Tenant  # noqa: E402
+from tenants.provisioning import warm_pool  # noqa: E402
+from tenants.provisioning.services import tenant_discard, tenant_provision  # noqa: E402
+
+RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+MIGRATION_RUNS = int(os.environ.get("BENCH_MIGRATION_RUNS", "3"))
+RESULTS = ROOT / "benchmarks" / "results" / "latest.json"
+
+
+def provision_once() -> tuple[float, bool]:
+    slug = f"bench-{uuid.uuid4().hex[:10]}"
+    started = time.perf_counter()
+    job = tenant_provision(name="Bench Co", slug=slug, admin_email=f"admin@{slug}.test",
+                           admin_password="Bench-password-123", run_inline=True)
+    seconds = time.perf_counter() - started
+    if job.tenant is None:
+        raise RuntimeError(job.error)
+    used_spare = job.used_warm_spare
+    tenant_discard(tenant=Tenant.objects.get(pk=job.tenant.pk))
+    return seconds, used_spare
+
+
+def measure(label: str, runs: int, **overrides: object) -> dict[str, object]:
+    timings = []
+    spares = 0
+    for _ in range(runs):
+        with override_settings(**overrides):
+            if overrides.get("TENANT_WARM_POOL_SIZE"):
+                warm_pool.refill(1)  # refill is not part of a sign-up's wait
+            seconds, used_spare = provision_once()
+        timings.append(seconds)
+        spares += used_spare
+        print(f"  {label}: {seconds:.3f}s{' (warm spare)' if used_spare else ''}", flush=True)
+    return {"runs": runs, "median_s": round(statistics.median(timings), 4),
+            "min_s": round(min(timings), 4), "max_s": round(max(timings), 4),
+            "used_warm_spare": spares}
+
+
+def main() -> int:
+    call_command("setup_platform", no_warm_pool=True, verbosity=0)
+    connection.set_schema_to_public()
+    print("Provisioning benchmarks", flush=True)
+    clone = measure("clone", RUNS, TENANT_WARM_POOL_SIZE=0)
+    migrations = measure("migrations", MIGRATION_RUNS, TENANT_WARM_POOL_SIZE=0,
+                         TENANT_CREATION_FAKES_MIGRATIONS=False)
+    warm = measure("warm pool", RUNS, TENANT_WARM_POOL_SIZE=1)
+    results = {
+        "generated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": {"python": sys.version.split()[0], "cpus": os.cpu_count(),
+                    "system": stdlib_platform.platform()},
+        "provisioning": {
+            "clone": clone,
+            "full_migrations": migrations,
+            "warm_pool": warm,
+            "ratio_migrations_to_clone": round(migrations["median_s"] / clone["median_s"], 2),
+            "ratio_clone_to_warm_pool": round(clone["median_s"] / warm["median_s"], 2),
+        },
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    print(json.dumps(results["provisioning"], indent=2))
+    print(f"written to {RESULTS.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
