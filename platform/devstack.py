@@ -24,6 +24,8 @@ from urllib.parse import quote, urlparse
 ROOT = Path(__file__).resolve().parent.parent
 STATE = ROOT / "var" / "devstack"
 DEFAULT_DB_NAME = os.environ.get("DEVSTACK_DB_NAME", "crm_platform")
+# Set to 1 to ignore services on the standard ports (to try the private path).
+FORCE_PRIVATE = os.environ.get("DEVSTACK_FORCE_PRIVATE") == "1"
 
 
 def log(message: str) -> None:
@@ -41,7 +43,7 @@ def port_open(host: str, port: int, timeout: float = 0.5) -> bool:
 def postgres_url() -> str:
     if os.environ.get("DATABASE_URL"):
         return os.environ["DATABASE_URL"]
-    if port_open("127.0.0.1", 5432):
+    if not FORCE_PRIVATE and port_open("127.0.0.1", 5432):
         return f"postgres://postgres@127.0.0.1:5432/{DEFAULT_DB_NAME}"
     return private_postgres()
 
@@ -65,7 +67,7 @@ def private_postgres() -> str:
 def redis_url() -> str:
     if os.environ.get("REDIS_URL"):
         return os.environ["REDIS_URL"]
-    if port_open("127.0.0.1", 6379):
+    if not FORCE_PRIVATE and port_open("127.0.0.1", 6379):
         return "redis://127.0.0.1:6379/0"
     return private_redis()
 
