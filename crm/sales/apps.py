@@ -8,3 +8,6 @@ class SalesConfig(ScopedAppConfig):
     label = "crm_sales"
     verbose_name = _("Sales")
     tenancy_scope = Scope.TENANT
+
+    def ready(self) -> None:
+        from crm.sales import provisioning  # noqa: F401 - registers the provisioning step
