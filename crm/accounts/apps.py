@@ -8,3 +8,6 @@ class AccountsConfig(ScopedAppConfig):
     label = "crm_accounts"
     verbose_name = _("Accounts")
     tenancy_scope = Scope.TENANT
+
+    def ready(self) -> None:
+        from crm.accounts import provisioning  # noqa: F401  (registers the alias step)

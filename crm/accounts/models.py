@@ -76,7 +76,9 @@ class Account(models.Model):
                 fields=["external_id"], condition=Q(external_id__isnull=False),
                 name="account_external_id_unique",
             ),
-            models.CheckConstraint(condition=~Q(parent=models.F("id")), name="account_not_own_parent"),
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("id")), name="account_not_own_parent"
+            ),
         ]
         indexes = [
             models.Index(fields=["owner", "-updated_at"]),
@@ -187,3 +189,28 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+
+class AccountSettings(models.Model):
+    """The tenant's account settings: one row (pk=1), read through ``AccountSettings.current``."""
+
+    duplicate_threshold = models.FloatField(
+        _("duplicate similarity threshold"), default=0.4,
+        validators=[MinValueValidator(0.1), MaxValueValidator(1.0)],
+        help_text=_("Name similarity (0.1 to 1) from which an account counts as a likely "
+                    "duplicate."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("account settings")
+        verbose_name_plural = _("account settings")
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="account_settings_singleton")]
+
+    def __str__(self) -> str:
+        return str(_("Account settings"))
+
+    @classmethod
+    def current(cls) -> "AccountSettings":
+        settings_row, _created = cls.objects.get_or_create(pk=1)
+        return settings_row
