@@ -14,9 +14,12 @@ def configure_site(context: ProvisioningContext) -> None:
     if home is None:  # the cms data migration always creates one; guard for safety
         raise RuntimeError("The template schema has no HomePage; run migrate_schemas.")
     if home.title != tenant.name:
-        home.title = tenant.name
-        home.draft_title = tenant.name
-        home.save_revision().publish()
+        # A direct update, not a revision + publish: the template's page has no revisions
+        # and this keeps a warm-pool sign-up fast. The tenant's own edits go through /cms/.
+        HomePage.objects.filter(pk=home.pk).update(
+            title=tenant.name, draft_title=tenant.name, seo_title=""
+        )
+        home.refresh_from_db()
     site = Site.objects.filter(is_default_site=True).first() or Site(is_default_site=True)
     site.hostname = tenant.primary_host
     site.port = 80
