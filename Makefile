@@ -20,11 +20,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# honcho assigns PORT to each process itself, so the web port travels as WEB_PORT.
 run: install
+	@mkdir -p var
 	@$(DEVSTACK) && DJANGO_SETTINGS_MODULE=config.settings.local \
 	  $(BIN)/python manage.py setup_platform --demo && \
 	  DJANGO_SETTINGS_MODULE=config.settings.local PATH="$(CURDIR)/$(BIN):$$PATH" \
-	  exec $(BIN)/honcho -f platform/Procfile start
+	  WEB_PORT=$(PORT) PLATFORM_PORT=$(PORT) \
+	  exec $(BIN)/honcho -d . -f platform/Procfile start
 
 # Debian's chromium for the browser tests; installed with apt where we may (root), else the
 # browser tests skip with a visible reason.
