@@ -18,3 +18,14 @@ BEAT_SCHEDULE["tenants-record-seat-usage"] = {
     "task": "tenants.tasks.record_seat_usage",
     "schedule": crontab(minute=15),
 }
+
+BEAT_SCHEDULE["billing-daily"] = {  # trial reminders, expired trials and grace periods
+    "task": "billing.tasks.billing_daily",
+    "schedule": crontab(hour=6, minute=0),
+    "tenant_schemas": ["public"],
+}
+BEAT_SCHEDULE["billing-retry-unprocessed-events"] = {
+    "task": "billing.tasks.retry_unprocessed_events",
+    "schedule": crontab(minute=40),
+    "tenant_schemas": ["public"],
+}

@@ -4,4 +4,5 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("crm.core.urls")),
+    path("settings/billing/", include("billing.tenant_urls")),
 ]

@@ -2,11 +2,13 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from billing.admin_forms import SeatCheckedUserCreationForm
 from tenants.users.models import User
 
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    add_form = SeatCheckedUserCreationForm  # refuses staff beyond the paid seats
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "kind", "role", "is_active"]
     list_filter = ["kind", "role", "is_active"]

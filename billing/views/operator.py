@@ -1,0 +1,31 @@
+"""Operator console additions on the public host (/billing/operator/...)."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.views.decorators.http import require_POST
+
+from billing.forms import GraceExtensionForm
+from billing.services.errors import BillingError
+from billing.services.grace import grace_extend
+from tenants.models import Tenant, TenantKind
+from tenants.operator.views import operator_required
+
+
+@require_POST
+@operator_required
+def extend_grace(request: HttpRequest, pk: int) -> HttpResponse:
+    tenant = get_object_or_404(Tenant, pk=pk, kind=TenantKind.CUSTOMER)
+    form = GraceExtensionForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
+        return redirect("operator:tenant_detail", pk=pk)
+    try:
+        account = grace_extend(tenant=tenant, actor=request.user, days=form.cleaned_data["days"],
+                               reason=form.cleaned_data["reason"])
+    except BillingError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"{tenant.name}: grace until {account.grace_ends_at:%Y-%m-%d}")
+    return redirect("operator:tenant_detail", pk=pk)
