@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
+from django_ratelimit.decorators import ratelimit
 
 from tenants.forms import SignupForm
 from tenants.models import ProvisioningJob
@@ -22,8 +23,13 @@ def landing(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@ratelimit(key="ip", rate="10/h", method="POST", block=False)
 def signup(request: HttpRequest) -> HttpResponse:
     form = SignupForm(request.POST or None)
+    if getattr(request, "limited", False):
+        form.is_valid()
+        form.add_error(None, _("Too many sign-ups from your network. Please try again in an hour."))
+        return render(request, "public/signup.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         try:
             job = tenant_provision(**form.cleaned_data)
@@ -42,9 +48,13 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@ratelimit(key="ip", rate="120/m", block=False)
 def slug_check(request: HttpRequest) -> HttpResponse:
     """Live preview of the host name and whether it can be had (htmx partial or JSON)."""
     slug = normalise_slug(request.GET.get("slug", ""))
+    if getattr(request, "limited", False):
+        return JsonResponse({"detail": _("Too many requests."), "code": "rate_limited"},
+                            status=429)
     problems = slug_problems(slug)
     host = f"{slug or 'your-company'}.{settings.PLATFORM_DOMAIN}"
     if request.headers.get("Accept", "").startswith("application/json"):

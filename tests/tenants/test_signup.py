@@ -121,3 +121,16 @@ def test_progress_page_renders_for_a_job(tenant_a, public_client):
     assert "pending-co" in response.content.decode()
     assert json.loads(public_client.get(
         f"/signup/progress/{job.token}/status/").content)["state"] == "pending"
+
+
+def test_sign_up_is_rate_limited_per_address(tenant_a, public_client):
+    from django.core.cache import cache
+
+    cache.clear()
+    for _ in range(10):
+        public_client.post("/signup/", {**GOOD, "slug": "www"})
+    response = public_client.post("/signup/", GOOD)
+    assert response.status_code == 429
+    assert "Too many sign-ups" in response.content.decode()
+    assert not Tenant.objects.filter(slug="gamma").exists()
+    cache.clear()
