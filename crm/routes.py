@@ -3,7 +3,9 @@
 from rest_framework.routers import DefaultRouter
 
 # Modules that define ``register_api_routes(router)``; each CRM app adds itself here.
-API_ROUTE_MODULES: list[str] = []
+API_ROUTE_MODULES: list[str] = [
+    "crm.leads.api",
+]
 
 
 def register_api_routes(router: DefaultRouter) -> None:

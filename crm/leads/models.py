@@ -124,6 +124,10 @@ class Lead(models.Model):
         "crm_accounts.Contact", null=True, blank=True, on_delete=models.SET_NULL,
         related_name="source_leads", verbose_name=_("converted to contact"),
     )
+    converted_opportunity = models.ForeignKey(
+        "crm_sales.Opportunity", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="source_leads", verbose_name=_("converted to opportunity"),
+    )
     converted_at = models.DateTimeField(_("converted"), null=True, blank=True)
     converted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
