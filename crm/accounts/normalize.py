@@ -226,13 +226,15 @@ def normalize_name(name: str, aliases: AliasTable | Mapping[str, str] | None = N
 
 
 def normalize_phone(phone: str) -> str:
-    """Digits only, without a leading 00/+ country prefix for China (86) when long enough."""
+    """Digits only, comparable across spellings: without an international prefix (00/+) and
+    China's country code 86, and without the domestic trunk zero, so "+86 10 8888 6666",
+    "010-8888-6666" and "(010) 88886666" all become "1088886666"."""
     digits = re.sub(r"\D", "", unicodedata.normalize("NFKC", phone or ""))
     if digits.startswith("00"):
         digits = digits[2:]
     if digits.startswith("86") and len(digits) >= 12:
         digits = digits[2:]
-    return digits[:40]
+    return digits.lstrip("0")[:40]
 
 
 _FREE_MAIL = {

@@ -83,11 +83,11 @@ def _apply_derived(account: Account, aliases: AliasTable | None = None) -> None:
 
 
 def _validate_account(account: Account) -> None:
-    account.full_clean(exclude=["created_by", "owner", "parent"], validate_unique=False)
     if account.external_id:
         clash = Account.objects.filter(external_id=account.external_id).exclude(pk=account.pk)
         if clash.exists():
             raise ValidationError({"external_id": _("Another account has this external id.")})
+    account.full_clean(exclude=["created_by", "owner", "parent"], validate_unique=False)
 
 
 def _check_parent(account: Account, new_parent: Account | None) -> None:
@@ -380,10 +380,18 @@ def account_merge(*, survivor: Account, others: Iterable[Account],
     chosen = {name: getattr(locked[int(source_id)], name)
               for name, source_id in field_choices.items()}
 
-    # The survivor's new parent may not be a loser (they vanish) nor one of the merged
-    # accounts' descendants: climb out of the losers first.
-    new_parent_id = chosen["parent"].pk if chosen.get("parent") is not None else (
-        None if "parent" in chosen else survivor.parent_id)
+    # The survivor's new parent may not be a loser (they vanish), nor sit below one: when a
+    # loser is an ancestor of the survivor, the survivor takes the topmost such loser's place.
+    if "parent" in chosen:
+        new_parent_id = chosen["parent"].pk if chosen["parent"] is not None else None
+    else:
+        ancestors = account_ancestor_ids(account_id=survivor.pk)[1:]
+        loser_positions = [i for i, pk in enumerate(ancestors) if pk in locked]
+        if loser_positions:
+            top = max(loser_positions)
+            new_parent_id = ancestors[top + 1] if top + 1 < len(ancestors) else None
+        else:
+            new_parent_id = survivor.parent_id
     while new_parent_id in locked and new_parent_id != survivor.pk:
         new_parent_id = locked[new_parent_id].parent_id
     if new_parent_id == survivor.pk:
@@ -398,6 +406,9 @@ def account_merge(*, survivor: Account, others: Iterable[Account],
     # Team members first: a user on two merged teams keeps the survivor's role.
     survivor_team = set(survivor.team_members.values_list("user_id", flat=True))
     AccountTeamMember.objects.filter(account_id__in=loser_ids, user_id__in=survivor_team).delete()
+    # The losers' owners stay on the team, as support: the survivor has one owner.
+    AccountTeamMember.objects.filter(account_id__in=loser_ids, role=AccountTeamRole.OWNER) \
+        .update(role=AccountTeamRole.SUPPORT)
     handled: set[tuple[str, str]] = set()
     for rel in _reverse_relations():
         if rel.many_to_many:

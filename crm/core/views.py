@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from crm.core.decorators import capability_required, staff_required
 from tenants.users.models import UserKind
@@ -35,3 +35,37 @@ def settings_overview(request: HttpRequest) -> HttpResponse:
     )
     summary = users.aggregate(active=Count("pk", filter=Q(is_active=True)))
     return render(request, "crm/core/settings.html", {"users": users, "summary": summary})
+
+
+@require_GET
+@staff_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    """The viewer's own in-app notifications, newest first (unread ones highlighted)."""
+    from crm.core.models import Notification
+
+    show = request.GET.get("show", "all")
+    notifications = Notification.objects.filter(recipient=request.user).select_related("actor")
+    if show == "unread":
+        notifications = notifications.filter(read_at__isnull=True)
+    return render(request, "crm/core/notifications.html", {
+        "notifications": notifications[:200], "show": show,
+    })
+
+
+@require_POST
+@staff_required
+def notification_mark_read(request: HttpRequest) -> HttpResponse:
+    """Mark one (``id``) or all of the viewer's notifications read; others' ids do nothing."""
+    from django.shortcuts import redirect
+    from django.utils import timezone
+
+    from crm.core.models import Notification
+
+    mine = Notification.objects.filter(recipient=request.user, read_at__isnull=True)
+    notification_id = request.POST.get("id", "")
+    if notification_id:
+        if not notification_id.isdigit():
+            return redirect("crm:notifications")
+        mine = mine.filter(pk=int(notification_id))
+    mine.update(read_at=timezone.now())
+    return redirect("crm:notifications")

@@ -69,7 +69,8 @@ def test_latin_alias_matches_whole_words_only() -> None:
 
 def test_phone_and_domain_normalisation() -> None:
     assert normalize_phone("+86 (21) 5555-1234") == "2155551234"
-    assert normalize_phone("０２１－５５５５１２３４") == "02155551234"
+    assert normalize_phone("０２１－５５５５１２３４") == "2155551234"
+    assert normalize_phone("(010) 8888 6666") == normalize_phone("+86 10 8888-6666")
     assert domain_of("https://www.Example.com/about") == "example.com"
     assert domain_of("ann@sub.example.co.uk") == "sub.example.co.uk"
     assert domain_of("someone@qq.com") == ""
