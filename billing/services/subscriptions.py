@@ -5,6 +5,7 @@ Stripe is called first and local rows are written only after it answered: a Stri
 raises StripeUnavailableError and leaves every local row as it was.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -25,6 +26,7 @@ from tenants.urls_util import tenant_url
 from tenants.users.models import User
 
 Data = dict[str, Any]
+logger = logging.getLogger(__name__)
 
 LIVE = ("active", "trialing", "past_due", "unpaid")
 BILLING_PATH = "/crm/settings/billing/"
@@ -202,6 +204,18 @@ def account_sync(*, tenant: Tenant, reason: str = "sync") -> str:
     account = billing_account_ensure(tenant=tenant)
     facts = stripe_facts_read(account=account)
     return stripe_facts_apply(account=account, facts=facts, reason=reason)
+
+
+def queue_subscription_sync(*, tenant_id: int) -> None:
+    """Ask Celery to re-read the tenant's subscription (retries with backoff while Stripe
+    is unreachable); a broker outage only loses this refresh, never a payment event."""
+    from billing.tasks import sync_tenant_subscription
+
+    try:
+        sync_tenant_subscription.delay(tenant_id)
+    except Exception:
+        logger.warning("Could not queue a subscription sync for tenant %s", tenant_id,
+                       exc_info=True)
 
 
 # Checkout, portal, seats -------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from billing.forms import GraceExtensionForm
@@ -27,5 +28,6 @@ def extend_grace(request: HttpRequest, pk: int) -> HttpResponse:
     except BillingError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"{tenant.name}: grace until {account.grace_ends_at:%Y-%m-%d}")
+        messages.success(request, _("%(name)s: grace period until %(date)s") % {
+            "name": tenant.name, "date": account.grace_ends_at.date().isoformat()})
     return redirect("operator:tenant_detail", pk=pk)

@@ -17,6 +17,7 @@ from billing.services.subscriptions import (
     checkout_seats_default,
     checkout_start,
     portal_start,
+    queue_subscription_sync,
     subscription_seats_update,
 )
 from billing.stripe_client import StripeError, StripeUnavailableError
@@ -50,6 +51,10 @@ def _page(request: HttpRequest, *, status: int = 200, with_stripe: bool = True,
 @require_GET
 @capability_required(Capability.MANAGE_BILLING)
 def overview(request: HttpRequest) -> HttpResponse:
+    if request.GET.get("checkout") == "success":
+        # Back from Checkout: refresh from Stripe in the background in case the webhook is
+        # slow (both paths converge on the same state).
+        queue_subscription_sync(tenant_id=request.tenant.pk)
     return _page(request)
 
 

@@ -130,6 +130,8 @@ class StripeStub:
     # (method, path) -> (status, body) overrides, e.g. a 500 from Stripe.
     overrides: dict[tuple[str, str], tuple[int, dict]] = field(default_factory=dict)
     ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    # Seconds to wait before answering (a Stripe that times out).
+    delay: float = 0.0
 
     def sent(self, method: str, path: str) -> list[StubRequest]:
         return [r for r in self.requests if r.method == method and r.path == path]
@@ -244,6 +246,8 @@ def _stub_server() -> Iterator[tuple[ThreadingHTTPServer, list[StripeStub]]]:
             body = self.rfile.read(length).decode() if length else ""
             params = dict(parse_qsl(split.query)) | dict(parse_qsl(body))
             stub.requests.append(StubRequest(self.command, split.path, params))
+            if stub.delay:
+                time.sleep(stub.delay)
             status, payload = _route(stub, self.command, split.path, params)
             data = json.dumps(payload).encode()
             self.send_response(status)

@@ -223,3 +223,39 @@ def test_billing_nav_entry_for_admins_only(tenant_a, tenant_client):
     rep_home = tenant_client(tenant_a, tenant_a.users["rep"]).get("/crm/")
     assert 'href="/crm/settings/billing/"' in admin_home.content.decode()
     assert 'href="/crm/settings/billing/"' not in rep_home.content.decode()
+
+
+def test_stripe_timeout_gives_a_clear_message(tenant_a, tenant_client, stripe_stub, settings):
+    BillingAccount.objects.filter(tenant=tenant_a.tenant).update(stripe_customer_id="cus_known")
+    settings.STRIPE_TIMEOUT = 0.3
+    stripe_stub.delay = 1.0
+
+    response = tenant_client(tenant_a, tenant_a.users["admin"]).post(URL + "portal/")
+
+    assert response.status_code == 503
+    assert "cannot be reached" in response.content.decode()
+
+
+def test_back_from_checkout_refreshes_the_subscription_from_stripe(
+    tenant_a, tenant_client, stripe_on_localstripe, raw_stripe
+):
+    subscription = subscribe(raw_stripe, tenant_a.tenant, seats=10)
+
+    response = tenant_client(tenant_a, tenant_a.users["admin"]).get(URL + "?checkout=success")
+
+    assert response.status_code == 200
+    assert "Thank you" in response.content.decode()
+    account = BillingAccount.objects.get(tenant=tenant_a.tenant)
+    assert account.stripe_subscription_id == subscription["id"]
+    assert Tenant.objects.get(pk=tenant_a.tenant.pk).status == "active"
+
+
+def test_back_from_checkout_with_stripe_down_still_shows_the_page(
+    tenant_a, tenant_client, stripe_unreachable
+):
+    BillingAccount.objects.filter(tenant=tenant_a.tenant).update(stripe_customer_id="cus_1")
+
+    response = tenant_client(tenant_a, tenant_a.users["admin"]).get(URL + "?checkout=success")
+
+    assert response.status_code == 200
+    assert Tenant.objects.get(pk=tenant_a.tenant.pk).status == "trial"

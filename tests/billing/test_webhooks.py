@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from billing.models import BillingAccount, StripeEvent
+from billing.models import BillingAccount, Plan, StripeEvent
 from tenants.models import Tenant, TenantStatus
 
 from .conftest import make_event
@@ -206,3 +206,72 @@ def test_stripe_down_while_processing_keeps_the_event_for_retry(
     assert stored.attempts >= 1
     assert "cannot be reached" in stored.error
     assert _status(tenant_a.tenant) == TenantStatus.TRIAL
+
+
+def test_checkout_completed_for_a_plan_change_cancels_the_replaced_subscription(
+    tenant_a, stripe_on_localstripe, raw_stripe, post_event
+):
+    from .helpers import localstripe_plan
+
+    old = subscribe(raw_stripe, tenant_a.tenant, plan_code="starter", seats=7)
+    post_event(make_event("customer.subscription.created", old))
+    plan = localstripe_plan(raw_stripe, Plan.objects.get(code="growth"))
+    new = raw_stripe.v1.subscriptions.create(params={
+        "customer": old["customer"], "items": [{"plan": plan, "quantity": 12}],
+        "metadata": {"tenant_id": str(tenant_a.tenant.pk), "plan_code": "growth"},
+    }).to_dict()
+    session = {
+        "id": "cs_test_change", "object": "checkout.session", "mode": "subscription",
+        "customer": old["customer"], "subscription": new["id"],
+        "client_reference_id": str(tenant_a.tenant.pk),
+        "metadata": {"tenant_id": str(tenant_a.tenant.pk), "plan_code": "growth",
+                     "replaces_subscription": old["id"]},
+    }
+
+    post_event(make_event("checkout.session.completed", session))
+
+    assert raw_stripe.v1.subscriptions.retrieve(old["id"]).status == "canceled"
+    account = BillingAccount.objects.get(tenant=tenant_a.tenant)
+    assert account.stripe_subscription_id == new["id"]
+    assert account.plan.code == "growth"
+    assert account.seats_paid == 12
+    assert _status(tenant_a.tenant) == TenantStatus.ACTIVE
+    # The old subscription's deletion event arrives later and changes nothing.
+    post_event(make_event("customer.subscription.deleted",
+                          raw_stripe.v1.subscriptions.retrieve(old["id"]).to_dict()))
+    assert _status(tenant_a.tenant) == TenantStatus.ACTIVE
+
+
+def test_webhook_is_not_served_on_tenant_hosts(tenant_a, tenant_client, stripe_on_localstripe):
+    response = tenant_client(tenant_a).post("/billing/stripe/webhook/", data=b"{}",
+                                            content_type="application/json")
+    assert response.status_code == 404
+
+
+def test_processing_retries_with_backoff_while_stripe_is_down():
+    from billing.stripe_client import StripeUnavailableError
+    from billing.tasks import process_stripe_event, sync_tenant_subscription
+
+    for task in (process_stripe_event, sync_tenant_subscription):
+        assert task.autoretry_for == (StripeUnavailableError,)
+        assert task.retry_backoff
+        assert task.max_retries >= 5
+
+
+def test_unprocessed_events_are_picked_up_again(tenant_a, stripe_on_localstripe, raw_stripe):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from billing.tasks import retry_unprocessed_events
+
+    subscription = subscribe(raw_stripe, tenant_a.tenant)
+    event = make_event("customer.subscription.created", subscription)
+    StripeEvent.objects.create(event_id=event["id"], type=event["type"], payload=event)
+    StripeEvent.objects.filter(event_id=event["id"]).update(
+        received_at=timezone.now() - timedelta(hours=1))
+
+    assert retry_unprocessed_events.delay().get() == 1
+
+    assert StripeEvent.objects.get(event_id=event["id"]).processed_at is not None
+    assert _status(tenant_a.tenant) == TenantStatus.ACTIVE
