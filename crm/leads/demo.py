@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from crm.leads.models import Campaign, CampaignType, Lead, LeadSource, LeadStatus
 from tenants.demo import demo_seeder
-from tenants.users.models import User
+from tenants.users.models import Role, User, UserKind
 
 CAMPAIGNS = (
     ("Industrial Automation Expo 2026", CampaignType.TRADE_SHOW, 120, 80000, 72000),
@@ -49,8 +49,13 @@ def seed_leads() -> None:
     users = {user.email.split("@")[0]: user for user in
              User.objects.filter(email__in=[f"{key}@demo.test" for key in
                                             ("admin", "manager", "rep")])}
-    admin = users.get("admin")
-    owners = [users[key] for key in ("rep", "manager") if key in users]
+    staff = User.objects.filter(is_active=True, kind=UserKind.STAFF).order_by("id")
+    # Outside the demo tenant (tests, a fresh workspace) the first users of each role stand in.
+    users.setdefault("admin", staff.filter(role=Role.ADMIN).first())
+    users.setdefault("manager", staff.filter(role=Role.MANAGER).first())
+    users.setdefault("rep", staff.filter(role=Role.SALES_REP).first())
+    admin = users["admin"]
+    owners = [users[key] for key in ("rep", "manager") if users[key] is not None]
     scoring_defaults_ensure()
     with transaction.atomic():
         campaigns = _seed_campaigns(admin)

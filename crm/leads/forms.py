@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from crm.core.models import Team
@@ -32,7 +33,13 @@ class LeadForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["campaign"].queryset = Campaign.objects.order_by("-start_date", "name")
-        self.fields["company"].widget.attrs.update({"autocomplete": "organization"})
+        self.fields["company"].widget.attrs.update({
+            "autocomplete": "organization",
+            "hx-get": reverse("leads:lead_duplicate_check"),
+            "hx-trigger": "input changed delay:300ms, load",
+            "hx-target": "#lead-duplicates",
+            "hx-include": "[name=phone],[name=email]",
+        })
         if self.instance.pk:
             self.fields["status"] = forms.ChoiceField(
                 label=_("Status"),

@@ -7,6 +7,7 @@ app_name = "leads"
 urlpatterns = [
     path("leads/", views.lead_list, name="lead_list"),
     path("leads/new/", views.lead_create, name="lead_create"),
+    path("leads/duplicates/check/", views.lead_duplicate_check, name="lead_duplicate_check"),
     path("leads/<int:lead_id>/", views.lead_detail, name="lead_detail"),
     path("leads/<int:lead_id>/edit/", views.lead_edit, name="lead_edit"),
     path("leads/<int:lead_id>/disqualify/", views.lead_disqualify, name="lead_disqualify"),

@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crm.core.audit import history_for
 from crm.core.decorators import capability_required, staff_required
@@ -134,6 +134,22 @@ def lead_edit(request: HttpRequest, lead_id: int) -> HttpResponse:
             messages.success(request, _("Lead saved."))
             return redirect("leads:lead_detail", lead_id=lead.pk)
     return render(request, "crm/leads/lead_form.html", {"form": form, "lead": lead})
+
+
+@require_GET
+@staff_required
+def lead_duplicate_check(request: HttpRequest) -> HttpResponse:
+    """htmx partial for the lead form: existing accounts that may be the company typed."""
+    from crm.accounts.selectors import duplicate_candidates
+
+    company = request.GET.get("company", "").strip()[:200]
+    candidates = []
+    if len(company) >= 2:
+        candidates = duplicate_candidates(
+            viewer=request.user, name=company, phone=request.GET.get("phone", "")[:40],
+            email=request.GET.get("email", "")[:254], limit=5,
+        )
+    return render(request, "crm/leads/_duplicates.html", {"candidates": candidates})
 
 
 def _back_with_errors(request: HttpRequest, error: ValidationError, lead_id: int) -> HttpResponse:

@@ -159,3 +159,15 @@ def test_rule_settings_need_manage_settings(tenant_a, tenant_client, in_tenant, 
     assert bad.status_code == 200
     with in_tenant(tenant_a):
         assert ScoringRule.objects.filter(name="Referrals", points=25).exists()
+
+
+def test_lead_form_duplicate_check_while_typing(tenant_a, tenant_client, in_tenant, people_a):
+    with in_tenant(tenant_a):
+        account_create(actor=people_a["rep"], name="中国工商银行北京分行")
+    client = tenant_client(tenant_a, people_a["rep"])
+    form = client.get("/crm/leads/new/").content.decode()
+    assert "/crm/leads/duplicates/check/" in form
+    hit = client.get("/crm/leads/duplicates/check/", {"company": "中国工商银行北京分行"})
+    assert "中国工商银行北京分行" in hit.content.decode()
+    miss = client.get("/crm/leads/duplicates/check/", {"company": "Zzyzx Unrelated"})
+    assert "中国工商银行" not in miss.content.decode()
