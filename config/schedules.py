@@ -29,3 +29,12 @@ BEAT_SCHEDULE["billing-retry-unprocessed-events"] = {
     "schedule": crontab(minute=40),
     "tenant_schemas": ["public"],
 }
+
+BEAT_SCHEDULE["crm-activity-reminders"] = {  # per tenant; each reminder is sent once
+    "task": "crm.activities.tasks.send_activity_reminders",
+    "schedule": crontab(minute="*/5"),
+}
+BEAT_SCHEDULE["crm-pool-reclaim"] = {  # per tenant, nightly; idempotent
+    "task": "crm.pool.tasks.reclaim_idle_pool_accounts",
+    "schedule": crontab(hour=2, minute=30),
+}

@@ -6,6 +6,8 @@ from rest_framework.routers import DefaultRouter
 API_ROUTE_MODULES: list[str] = [
     "crm.accounts.api",
     "crm.leads.api",
+    "crm.activities.api",
+    "crm.pool.api",
 ]
 
 

@@ -7,4 +7,6 @@ urlpatterns = [
     path("", include("crm.accounts.urls")),
     path("", include("crm.leads.urls")),
     path("settings/billing/", include("billing.tenant_urls")),
+    path("", include("crm.activities.urls")),
+    path("", include("crm.pool.urls")),
 ]

@@ -8,3 +8,24 @@ class PoolConfig(ScopedAppConfig):
     label = "crm_pool"
     verbose_name = _("Pool")
     tenancy_scope = Scope.TENANT
+
+    def ready(self) -> None:
+        from crm.core.navigation import NavItem, register_nav
+        from crm.pool import demo, provisioning  # noqa: F401 - register seeder and step
+        from crm.pool.views import account_pool_panel
+        from tenants.users.permissions import Capability
+
+        register_nav(NavItem(section=_("Customers"), label=_("Shared pool"),
+                             url_name="pool:pool_list", order=60))
+        register_nav(NavItem(section=_("Administration"), label=_("Pool rules"),
+                             url_name="pool:pool_settings", order=930,
+                             capability=Capability.MANAGE_SETTINGS))
+        register_nav(NavItem(section=_("Administration"), label=_("Ownership transfer"),
+                             url_name="pool:transfer", order=935,
+                             capability=Capability.ASSIGN_RECORDS))
+        try:
+            from crm.accounts.panels import register_account_panel
+        except ImportError:  # the accounts app offers no panels: nothing to add
+            return
+        register_account_panel("pool_history", "crm/pool/_account_pool_panel.html", 45,
+                               account_pool_panel)
