@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 # Modules that define ``register_api_routes(router)``; each CRM app adds itself here.
 API_ROUTE_MODULES: list[str] = [
     "crm.accounts.api",
+    "crm.sales.api",
     "crm.leads.api",
     "crm.activities.api",
     "crm.pool.api",

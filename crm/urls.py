@@ -5,6 +5,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("crm.core.urls")),
     path("", include("crm.accounts.urls")),
+    path("", include("crm.sales.urls")),
     path("", include("crm.leads.urls")),
     path("settings/billing/", include("billing.tenant_urls")),
     path("", include("crm.activities.urls")),

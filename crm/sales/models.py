@@ -15,6 +15,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm.accounts.models import BuyingRole
+
 
 class Pipeline(models.Model):
     name = models.CharField(_("name"), max_length=120, unique=True)
@@ -209,7 +211,8 @@ class OpportunityContact(models.Model):
     contact = models.ForeignKey(
         "crm_accounts.Contact", on_delete=models.CASCADE, related_name="opportunity_roles"
     )
-    role = models.CharField(_("role in this deal"), max_length=20, blank=True)
+    role = models.CharField(_("role in this deal"), max_length=20, blank=True,
+                            choices=BuyingRole.choices)
     is_primary = models.BooleanField(_("primary contact"), default=False)
     added_at = models.DateTimeField(auto_now_add=True)
 

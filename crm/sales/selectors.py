@@ -7,11 +7,10 @@ everything (SEE_ALL_RECORDS), and the deal's owner is in their owner scope
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
 from django.db.models import (
     Count,
     DecimalField,
@@ -26,7 +25,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncMonth
 from django.http import Http404
 
-from crm.accounts.models import Account
+from crm.accounts.selectors import account_descendant_ids
 from crm.core.models import Team
 from crm.core.visibility import scope_by_owner
 from crm.sales.models import (
@@ -153,6 +152,15 @@ def opportunity_detail_data(*, opportunity: Opportunity) -> dict[str, Any]:
         for state in OpportunityKeyAction.objects.filter(opportunity=opportunity)
         .select_related("done_by")
     }
+    current = opportunity.stage
+    for stage in stages:
+        actions = list(stage.key_actions.all())
+        for key_action in actions:
+            key_action.state = done.get(key_action.pk)  # type: ignore[attr-defined]
+        # The current stage's checklist and the ones ahead (done early counts too).
+        stage.show_checklist = bool(actions) and (  # type: ignore[attr-defined]
+            stage.pk == current.pk or (stage.order > current.order and not stage.is_closed)
+        )
     history = list(
         StageHistory.objects.filter(opportunity=opportunity)
         .select_related("stage", "moved_by")
@@ -334,21 +342,8 @@ def teams_for_forecast() -> QuerySet[Team]:
 # --- account roll-ups ------------------------------------------------------------------
 
 def account_family_ids(*, account_id: int) -> set[int]:
-    """The account and all its descendants, at any depth (one recursive query).
-
-    UNION (not UNION ALL) stops at rows already seen, so a cycle that slipped in could not
-    loop forever.
-    """
-    table = connection.ops.quote_name(Account._meta.db_table)
-    sql = (
-        f"WITH RECURSIVE family(id) AS ("  # noqa: S608 - table name from model meta
-        f" SELECT id FROM {table} WHERE id = %s"
-        f" UNION SELECT child.id FROM {table} child JOIN family ON child.parent_id = family.id"
-        f") SELECT id FROM family"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [account_id])
-        return {row[0] for row in cursor.fetchall()}
+    """The account and all its descendants, at any depth (crm.accounts' recursive query)."""
+    return set(account_descendant_ids(account_id=account_id))
 
 
 @dataclass
@@ -361,12 +356,15 @@ class AccountRollup:
     won_amount: Decimal
 
 
-def account_pipeline_rollup(*, viewer: User, account_id: int) -> list[AccountRollup]:
+def account_pipeline_rollup(
+    *, viewer: User, account_id: int, family_ids: list[int] | set[int] | None = None
+) -> list[AccountRollup]:
     """Open pipeline and won revenue of the account and all its descendants, per currency,
-    over the opportunities ``viewer`` may see (so a roll-up never reveals hidden deals)."""
+    over the opportunities ``viewer`` may see (so a roll-up never reveals hidden deals).
+    ``family_ids`` skips the tree query when the caller already has the ids."""
     if not sees_sales(viewer):
         return []
-    family = account_family_ids(account_id=account_id)
+    family = family_ids if family_ids is not None else account_family_ids(account_id=account_id)
     rows = (
         opportunity_visible(viewer=viewer)
         .filter(account_id__in=family)
@@ -398,7 +396,12 @@ def pipeline_summary_for(*, viewer: User) -> dict[str, Any]:
                   weighted_total=Coalesce(Sum(WEIGHTED), Value(0), output_field=MONEY))
         .order_by("pipeline__name", "stage__order", "currency")
     )
-    return {"by_stage": by_stage, "totals": _totals(by_stage)}
+    closing_soon = list(
+        own.filter(close_date__lte=date.today() + timedelta(days=30))
+        .only("pk", "name", "close_date", "amount", "currency")
+        .order_by("close_date", "id")[:5]
+    )
+    return {"by_stage": by_stage, "totals": _totals(by_stage), "closing_soon": closing_soon}
 
 
 def _totals(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:

@@ -273,6 +273,10 @@ def opportunity_update(*, opportunity: Opportunity, actor: User, **changes: Any)
             opportunity.probability = probability
     if "owner" in changes:
         _validate_owner(changes["owner"])
+        handing_over = changes["owner"] is not None and changes["owner"] != actor
+        if (changes["owner"] != opportunity.owner and handing_over
+                and not can(actor, Capability.ASSIGN_RECORDS)):
+            raise ValidationError({"owner": [_("Only managers may hand a deal to someone else.")]})
         opportunity.owner = changes["owner"]
     if "competitors" in changes:
         opportunity.competitors = _clean_competitors(changes["competitors"])

@@ -45,3 +45,22 @@ def make_opportunity(make_account) -> Callable[..., Opportunity]:
 def stage_named(name: str, pipeline: Pipeline | None = None) -> Stage:
     pipeline = pipeline or default_pipeline()
     return pipeline.stages.get(name=name)
+
+
+@pytest.fixture
+def sales_world(tenant_a, in_tenant, make_opportunity):
+    """rep and manager share a team (manager manages it); rep2 is on no team.
+    Deals: one each for rep, rep2 and manager, and one without owner."""
+    from crm.core.models import Team
+
+    users = tenant_a.users
+    with in_tenant(tenant_a):
+        team = Team.objects.create(name="East sales", manager=users["manager"])
+        team.members.add(users["rep"])
+        deals = {
+            "rep": make_opportunity(owner=users["rep"], name="Rep deal"),
+            "rep2": make_opportunity(owner=users["rep2"], name="Rep2 deal"),
+            "manager": make_opportunity(owner=users["manager"], name="Manager deal"),
+            "pool": make_opportunity(owner=None, actor=users["admin"], name="Pool deal"),
+        }
+    return {"team": team, "deals": deals}
