@@ -15,6 +15,10 @@ from tenants.models import TenantKind
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
+# A suspended workspace's admins may still sign in and reach billing to subscribe again
+# (billing never lifts a suspension an operator made; it only restores its own).
+SUSPENDED_REACHABLE_PREFIXES = ("/accounts/", "/crm/settings/billing/", "/static/", "/i18n/")
+
 # Paths a read-only tenant's staff may still POST to: signing in and out, the language
 # switch, billing (to pay and leave read-only), and the portal, whose customers' inquiries
 # and service requests are never refused for billing reasons.
@@ -75,7 +79,7 @@ class TenantStatusMiddleware:
         tenant = getattr(request, "tenant", None)
         if tenant is None or tenant.kind != TenantKind.CUSTOMER:
             return self.get_response(request)
-        if tenant.is_closed:
+        if tenant.is_closed and not request.path_info.startswith(SUSPENDED_REACHABLE_PREFIXES):
             return render(request, "tenants/suspended.html", {"tenant": tenant}, status=403)
         if tenant.status == "provisioning":
             return render(request, "tenants/provisioning.html", {"tenant": tenant}, status=503)

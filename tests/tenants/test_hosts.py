@@ -74,3 +74,14 @@ def test_unknown_path_on_tenant_host_is_404_not_500(tenant_a, tenant_client):
     assert tenant_client(tenant_a).get("/does-not-exist/").status_code == 404
     api = tenant_client(tenant_a).get("/api/v1/does-not-exist/")
     assert api.status_code == 404
+
+
+def test_suspended_tenant_admin_can_still_sign_in_and_reach_billing(tenant_a, tenant_client):
+    tenant = tenant_a.tenant
+    tenant.status = TenantStatus.SUSPENDED
+    tenant.save()
+    client = tenant_client(tenant_a)
+    assert client.get("/accounts/login/").status_code == 200
+    admin = tenant_client(tenant_a, tenant_a.users["admin"])
+    assert admin.get("/crm/settings/billing/").status_code == 200
+    assert admin.get("/crm/").status_code == 403
