@@ -7,8 +7,9 @@
 
 ``context_fn(request, account, descendant_ids)`` receives the account and the ids of the
 account and all its descendants (for roll-ups across a head office's branches); it must
-apply the viewer's visibility itself (through its app's selectors). Register from
-AppConfig.ready().
+apply the viewer's visibility itself (through its app's selectors). The template is
+included with ``account`` and ``panel`` (the dict ``context_fn`` returned) in its context;
+wrap it in ``<div class="card">``. Register from AppConfig.ready().
 """
 
 from collections.abc import Callable
