@@ -75,9 +75,14 @@ def _build_tenant(slug: str, name: str, extra_users: int) -> TenantFixture:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):  # noqa: F811
-    """Extend pytest-django's database: public tenant, template, two tenants by clone."""
+def django_db_setup(request, django_test_environment, django_db_blocker):
+    """The test database, always (browser and worker tests need it without a `db` fixture),
+    extended with the public tenant, the template and two tenants built by clone."""
+    from django.test.utils import setup_databases, teardown_databases
+
     with django_db_blocker.unblock():
+        db_cfg = setup_databases(verbosity=request.config.option.verbose, interactive=False,
+                                 aliases={"default"})
         public_tenant_ensure()
         template_ensure()
         fixtures = {
@@ -87,6 +92,9 @@ def django_db_setup(django_db_setup, django_db_blocker):  # noqa: F811
         caches["default"].clear()
     settings._TEST_TENANTS = fixtures  # read by the fixtures below
     yield
+    with django_db_blocker.unblock():
+        connection.close()
+        teardown_databases(db_cfg, verbosity=request.config.option.verbose)
 
 
 @pytest.fixture
