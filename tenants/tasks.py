@@ -14,7 +14,7 @@ from tenants.seats import seats_record
     max_retries=5,
     acks_late=True,
 )
-def provision_tenant(self, job_id: int) -> str:  # noqa: ARG001
+def provision_tenant(self, job_id: int) -> str:
     job = services.tenant_build(job_id=job_id)
     return job.state
 

@@ -30,7 +30,7 @@ def celery_worker_queue(django_db_setup) -> Iterator[str]:
         ),
         "CELERY_TASK_ALWAYS_EAGER": "false",
     }
-    process = subprocess.Popen(  # noqa: S603
+    process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue, "--pool",
          "solo", "--loglevel", "WARNING", "-n", f"{queue}@localhost"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,

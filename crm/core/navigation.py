@@ -32,6 +32,7 @@ def nav_for(user: User, current_path: str) -> list[dict[str, object]]:
         if not can(user, item.capability):
             continue
         url = reverse(item.url_name)
-        active = current_path == url or (url != reverse("crm:home") and current_path.startswith(url))
+        home = reverse("crm:home")
+        active = current_path == url or (url != home and current_path.startswith(url))
         entries.append({"section": item.section, "label": item.label, "url": url, "active": active})
     return entries

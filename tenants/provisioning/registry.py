@@ -8,9 +8,9 @@ repeats every step.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.utils.functional import Promise
-from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from tenants.models import ProvisioningJob, Tenant

@@ -34,7 +34,7 @@ def claim_spare_into(schema_name: str) -> bool:
             return False
         with connection.cursor() as cursor:
             cursor.execute(
-                f'ALTER SCHEMA "{spare.schema_name}" RENAME TO "{schema_name}"'  # noqa: S608
+                f'ALTER SCHEMA "{spare.schema_name}" RENAME TO "{schema_name}"'
             )
         # The schema now belongs to the new tenant: delete the row without dropping it.
         Tenant.objects.filter(pk=spare.pk).delete()

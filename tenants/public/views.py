@@ -86,7 +86,8 @@ def signup_progress_json(request: HttpRequest, token: str) -> JsonResponse:
 def _job_payload(job: ProvisioningJob) -> dict[str, object]:
     login_url = ""
     if job.state == ProvisioningJob.State.SUCCEEDED and job.tenant is not None:
-        login_url = tenant_url(job.tenant, "/accounts/login/?" + urlencode({"email": job.admin_email}))
+        query = urlencode({"email": job.admin_email})
+        login_url = tenant_url(job.tenant, f"/accounts/login/?{query}")
     return {
         "state": job.state,
         "percent": job.percent,

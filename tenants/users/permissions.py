@@ -56,5 +56,7 @@ def can(user: User | AnonymousUser, capability: Capability) -> bool:
 
 def is_operator(user: User | AnonymousUser) -> bool:
     return bool(
-        user.is_authenticated and user.is_active and getattr(user, "kind", None) == UserKind.OPERATOR
+        user.is_authenticated
+        and user.is_active
+        and getattr(user, "kind", None) == UserKind.OPERATOR
     )

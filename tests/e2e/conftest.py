@@ -46,7 +46,7 @@ def live_app(django_db_setup) -> Iterator[LiveApp]:
         ),
         "PLATFORM_PORT": str(port),
     }
-    process = subprocess.Popen(  # noqa: S603
+    process = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )

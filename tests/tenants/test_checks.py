@@ -26,7 +26,7 @@ def test_production_settings_pass_deploy_check(monkeypatch):
     env = {"DJANGO_SETTINGS_MODULE": "config.settings.production",
            "SECRET_KEY": "x" * 64 + "-production-like-secret-0123456789",
            "PATH": "/usr/bin:/bin"}
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         capture_output=True, text=True, env=env, check=False,
     )

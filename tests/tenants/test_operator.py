@@ -35,7 +35,8 @@ def test_operator_sees_tenants_with_status_plan_and_user_count(
     content = page.content.decode()
     assert "Alpha Industries" in content
     assert "Beta Trading" in content
-    assert "<td>7</td>" in content and "<td>9</td>" in content
+    assert "<td>7</td>" in content
+    assert "<td>9</td>" in content
 
 
 def test_operator_suspends_and_reactivates_with_audit(tenant_a, operator_client, tenant_client):

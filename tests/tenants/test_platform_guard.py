@@ -1,7 +1,6 @@
 """The repository's platform/ folder must never shadow the standard library's platform."""
 
 import importlib
-import sys
 import sysconfig
 from pathlib import Path
 

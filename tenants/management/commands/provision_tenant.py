@@ -30,6 +30,8 @@ class Command(BaseCommand):
             raise CommandError(problems) from exc
         if job.tenant is None:
             raise CommandError(f"Provisioning failed: {job.error}")
-        self.stdout.write(self.style.SUCCESS(f"Tenant {job.tenant.slug} ready in {job.seconds:.2f}s"))
-        self.stdout.write(f"  Host:  {job.tenant.primary_host}")
-        self.stdout.write(f"  Login: {tenant_url(job.tenant, '/accounts/login/')} as {job.admin_email}")
+        tenant = job.tenant
+        self.stdout.write(self.style.SUCCESS(f"Tenant {tenant.slug} ready in {job.seconds:.2f}s"))
+        self.stdout.write(f"  Host:  {tenant.primary_host}")
+        login = tenant_url(tenant, "/accounts/login/")
+        self.stdout.write(f"  Login: {login} as {job.admin_email}")

@@ -21,7 +21,7 @@ from tenants.provisioning.services import tenant_provision
 from tenants.urls_util import public_url, tenant_url
 from tenants.users.models import Role, User, UserKind
 
-DEMO_PASSWORD = "demo-pass-123"  # noqa: S105  (documented demo login)
+DEMO_PASSWORD = "demo-pass-123"
 DEMO_USERS = [
     ("manager@demo.test", "Mia", "Manager", Role.MANAGER),
     ("rep@demo.test", "Ray", "Rep", Role.SALES_REP),
