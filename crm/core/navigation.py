@@ -9,6 +9,9 @@ from django.utils.functional import Promise
 from tenants.users.models import User
 from tenants.users.permissions import Capability, can
 
+# Sales areas: those who work them, and read-only users who may look at everything.
+SALES_READERS = (Capability.MANAGE_SALES, Capability.SEE_ALL_RECORDS)
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -16,7 +19,8 @@ class NavItem:
     label: str | Promise
     url_name: str
     order: int
-    capability: Capability = Capability.USE_CRM
+    # One capability, or several of which any one shows the entry.
+    capability: Capability | tuple[Capability, ...] = Capability.USE_CRM
 
 
 _items: dict[str, NavItem] = {}
@@ -29,7 +33,8 @@ def register_nav(item: NavItem) -> None:
 def nav_for(user: User, current_path: str) -> list[dict[str, object]]:
     entries = []
     for item in sorted(_items.values(), key=lambda i: i.order):
-        if not can(user, item.capability):
+        needed = item.capability if isinstance(item.capability, tuple) else (item.capability,)
+        if not any(can(user, capability) for capability in needed):
             continue
         url = reverse(item.url_name)
         home = reverse("crm:home")

@@ -12,7 +12,7 @@ class SalesConfig(ScopedAppConfig):
     def ready(self) -> None:
         from crm.accounts.panels import register_account_panel
         from crm.core.home import HomeWidget, register_home_widget
-        from crm.core.navigation import NavItem, register_nav
+        from crm.core.navigation import SALES_READERS, NavItem, register_nav
         from crm.sales import demo, provisioning  # noqa: F401 - register seeder and step
         from crm.sales.widgets import account_rollup_context, home_pipeline_context
         from tenants.users.permissions import Capability
@@ -21,13 +21,13 @@ class SalesConfig(ScopedAppConfig):
         # MANAGE_SALES because a nav item carries a single capability.
         register_nav(NavItem(section=_("Sales"), label=_("Opportunities"),
                              url_name="sales:opportunity_list", order=130,
-                             capability=Capability.MANAGE_SALES))
+                             capability=SALES_READERS))
         register_nav(NavItem(section=_("Sales"), label=_("Pipeline board"),
                              url_name="sales:board", order=135,
-                             capability=Capability.MANAGE_SALES))
+                             capability=SALES_READERS))
         register_nav(NavItem(section=_("Sales"), label=_("Forecast"),
                              url_name="sales:forecast", order=140,
-                             capability=Capability.MANAGE_SALES))
+                             capability=SALES_READERS))
         register_nav(NavItem(section=_("Administration"), label=_("Pipelines"),
                              url_name="sales:pipeline_settings_index", order=915,
                              capability=Capability.MANAGE_SETTINGS))
