@@ -1,0 +1,22 @@
+"""Fixtures for the activities tests: fresh user objects per test (the visibility scope is
+memoised on a user instance) and accounts built through the accounts services."""
+
+import pytest
+
+from tenants.users.models import User
+
+
+@pytest.fixture
+def people_a(tenant_a, in_tenant) -> dict[str, User]:
+    with in_tenant(tenant_a):
+        return {key: User.objects.get(pk=user.pk) for key, user in tenant_a.users.items()}
+
+
+@pytest.fixture
+def people_b(tenant_b, in_tenant) -> dict[str, User]:
+    with in_tenant(tenant_b):
+        return {key: User.objects.get(pk=user.pk) for key, user in tenant_b.users.items()}
+
+
+def fresh(user: User) -> User:
+    return User.objects.get(pk=user.pk)
