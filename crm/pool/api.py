@@ -123,7 +123,11 @@ class PoolAccountViewSet(VisibilityEnforcedMixin, mixins.ListModelMixin,
                                               account_id=self.kwargs["pk"])
 
     def _answer(self, account: Account) -> Response:
-        account = self.get_queryset().filter(pk=account.pk).first() or account
+        """The account after the action (the caller may no longer see it: an assign to a rep
+        outside the manager's teams), with the reason of its latest change of hands."""
+        account.refresh_from_db()
+        latest = OwnershipChange.objects.filter(account=account).order_by("-at", "-id").first()
+        account.last_reason = latest.reason if latest else ""
         return Response(PoolAccountSerializer(account).data)
 
     @extend_schema(request=None, responses={200: PoolAccountSerializer})

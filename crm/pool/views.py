@@ -80,7 +80,8 @@ def pool_detail(request: HttpRequest, pool_id: int) -> HttpResponse:
         "held": held[:PAGE_SIZE], "history": selectors.pool_history(viewer=request.user,
                                                                     pool=pool, limit=20),
         "can_claim": _may_work_pool(request.user), "can_assign": can_assign,
-        "assign_form": AssignForm() if can_assign else None, "return_form": ReturnForm(),
+        "assignees": list(selectors.assignable_users()) if can_assign else [],
+        "return_form": ReturnForm(),
         "my_count": selectors.held_count(user=request.user, pool=pool),
     })
 
@@ -154,7 +155,8 @@ def account_history(request: HttpRequest, account_id: int) -> HttpResponse:
         "pool": membership.pool if membership else None,
         "can_claim": _may_work_pool(request.user),
         "can_assign": can(request.user, Capability.ASSIGN_RECORDS),
-        "assign_form": AssignForm() if can(request.user, Capability.ASSIGN_RECORDS) else None,
+        "assignees": (list(selectors.assignable_users())
+                      if can(request.user, Capability.ASSIGN_RECORDS) else []),
     })
 
 
