@@ -97,11 +97,12 @@ def _with_social(queryset: QuerySet[Activity], viewer: User) -> QuerySet[Activit
         ActivityLike.objects.filter(activity=OuterRef("pk")).order_by()
         .values("activity").annotate(n=Count("pk")).values("n")
     )
+    liked: Any = (Exists(ActivityLike.objects.filter(activity=OuterRef("pk"), user=viewer))
+                  if viewer.is_authenticated else Value(False))
     return queryset.annotate(
         comment_count=Coalesce(Subquery(comments, output_field=IntegerField()), Value(0)),
         like_count=Coalesce(Subquery(likes, output_field=IntegerField()), Value(0)),
-        liked_by_viewer=Exists(ActivityLike.objects.filter(activity=OuterRef("pk"),
-                                                           user=viewer)),
+        liked_by_viewer=liked,
     )
 
 

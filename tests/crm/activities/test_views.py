@@ -161,3 +161,44 @@ def test_activity_pages_need_a_login(tenant_a, tenant_client, path):
     response = tenant_client(tenant_a).get(path)
     assert response.status_code == 302
     assert "login" in response["Location"]
+
+
+def test_today_page_with_reclaim_warnings_keeps_its_query_budget(
+        tenant_a, in_tenant, people_a, tenant_client, django_assert_max_num_queries):
+    from crm.pool.services import pool_add_accounts, pool_claim, pool_create
+
+    rep = people_a["rep"]
+    with in_tenant(tenant_a):
+        pool = pool_create(actor=None, name="Warn pool", reclaim_after_days_without_activity=10,
+                           reclaim_after_days_without_won_deal=None, warn_days_before=5)
+        for index in range(8):
+            account = make_account(owner=None, name=f"Slipping {index}")
+            pool_add_accounts(pool=pool, accounts=[account], actor=None)
+            pool_claim(account=account, actor=rep, now=timezone.now() - timedelta(days=7))
+            activity_create(actor=rep, kind=ActivityKind.TASK, subject=f"Task {index}",
+                            target=account, due_at=timezone.now() - timedelta(days=index))
+    client = tenant_client(tenant_a, rep)
+    with django_assert_max_num_queries(14):
+        page = client.get("/crm/today/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "Slipping 7" in body
+    assert "No follow-up activity for 10 days." in body
+
+
+def test_account_page_shows_the_pool_panel_with_the_last_reason(tenant_a, in_tenant, people_a,
+                                                                tenant_client):
+    from crm.pool.services import pool_add_accounts, pool_claim, pool_create, pool_return
+
+    rep = people_a["rep"]
+    with in_tenant(tenant_a):
+        pool = pool_create(actor=None, name="Panel pool")
+        account = make_account(owner=None, name="Panel account")
+        pool_add_accounts(pool=pool, accounts=[account], actor=None)
+        pool_claim(account=account, actor=rep)
+        pool_return(account=account, actor=rep, reason="Budget frozen until 2028")
+    page = tenant_client(tenant_a, people_a["rep2"]).get(f"/crm/accounts/{account.pk}/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "Budget frozen until 2028" in body
+    assert "Panel pool" in body
