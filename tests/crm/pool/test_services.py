@@ -166,3 +166,14 @@ def test_pool_settings_need_the_settings_right_and_validate(tenant_a, in_tenant,
                     warn_days_before=7)
         pool.rule.refresh_from_db()
         assert (pool.rule.max_accounts_per_rep, pool.rule.warn_days_before) == (5, 7)
+
+
+def test_provisioned_tenant_has_a_default_pool_and_the_step_is_idempotent(tenant_a, in_tenant):
+    from crm.pool.models import Pool
+    from crm.pool.services import default_pool_ensure
+
+    with in_tenant(tenant_a):
+        pool = Pool.objects.get(team__isnull=True, region="", name="Shared pool")
+        assert pool.rule.max_accounts_per_rep == 50
+        assert default_pool_ensure() == pool
+        assert Pool.objects.filter(name="Shared pool").count() == 1
