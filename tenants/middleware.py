@@ -6,6 +6,7 @@ from collections.abc import Callable
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django_tenants.middleware.main import TenantMainMiddleware
 from wagtail.contrib.redirects.middleware import RedirectMiddleware
@@ -54,6 +55,8 @@ class TenantRoutingMiddleware(TenantMainMiddleware):
 
     def no_tenant_found(self, request: HttpRequest, hostname: str) -> HttpResponse:
         connection.set_schema_to_public()
+        # LocaleMiddleware has not run yet: never render in the thread's previous language.
+        translation.activate(translation.get_language_from_request(request))
         response = render(
             request, "tenants/unknown_host.html", {"hostname": hostname}, status=404
         )

@@ -93,6 +93,12 @@ def django_db_setup(request, django_test_environment, django_db_blocker):
     settings._TEST_TENANTS = fixtures  # read by the fixtures below
     yield
     with django_db_blocker.unblock():
+        # Server and worker processes of browser/worker tests may still hold a connection.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
         connection.close()
         teardown_databases(db_cfg, verbosity=request.config.option.verbose)
 

@@ -16,8 +16,19 @@ from config.celery import app
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture
+def celery_worker_queue(_celery_worker_process: str) -> Iterator[str]:
+    """A real worker's private queue; tasks sent during the test go to it (not eager)."""
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    try:
+        yield _celery_worker_process
+    finally:
+        app.conf.task_always_eager = previous
+
+
 @pytest.fixture(scope="session")
-def celery_worker_queue(django_db_setup) -> Iterator[str]:
+def _celery_worker_process(django_db_setup) -> Iterator[str]:
     """Start a worker on the test database with a private queue; yield the queue name."""
     queue = f"test-{uuid.uuid4().hex[:8]}"
     db = settings.DATABASES["default"]
@@ -35,8 +46,6 @@ def celery_worker_queue(django_db_setup) -> Iterator[str]:
          "solo", "--loglevel", "WARNING", "-n", f"{queue}@localhost"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = False
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -50,7 +59,6 @@ def celery_worker_queue(django_db_setup) -> Iterator[str]:
             pytest.fail("Celery worker did not answer within 60 s")
         yield queue
     finally:
-        app.conf.task_always_eager = previous
         process.terminate()
         try:
             process.wait(timeout=10)

@@ -299,6 +299,10 @@ SPECTACULAR_SETTINGS = {
     # The deploy check would walk the tenant URLconf (Wagtail's admin API included); our
     # own test generates the CRM API's schema and fails on any warning instead.
     "ENABLE_DJANGO_DEPLOY_CHECK": False,
+    "ENUM_NAME_OVERRIDES": {
+        "ActivityKindEnum": "crm.activities.models.ActivityKind",
+        "OwnershipChangeKindEnum": "crm.pool.models.OwnershipChangeKind",
+    },
 }
 
 # ---------------------------------------------------------------------------------------

@@ -14,7 +14,12 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -51,6 +56,7 @@ class VisibleContactField(serializers.PrimaryKeyRelatedField):
         return selectors.contact_visible_queryset(viewer=self.context["request"].user)
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class StaffUserField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self) -> QuerySet[User]:
         return User.objects.filter(kind=UserKind.STAFF, is_active=True)

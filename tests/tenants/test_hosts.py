@@ -85,3 +85,13 @@ def test_suspended_tenant_admin_can_still_sign_in_and_reach_billing(tenant_a, te
     admin = tenant_client(tenant_a, tenant_a.users["admin"])
     assert admin.get("/crm/settings/billing/").status_code == 200
     assert admin.get("/crm/").status_code == 403
+
+
+def test_unknown_host_page_does_not_inherit_the_previous_requests_language(tenant_a):
+    from django.utils import translation
+
+    translation.activate("zh-hans")
+    response = Client(HTTP_HOST="nowhere.localhost").get("/")
+    assert "No workspace at this address" in response.content.decode()
+    chinese = Client(HTTP_HOST="nowhere.localhost", HTTP_ACCEPT_LANGUAGE="zh-hans").get("/")
+    assert 'lang="zh-hans"' in chinese.content.decode()
