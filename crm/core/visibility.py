@@ -53,13 +53,13 @@ def _compute_owner_scope(viewer: User) -> OwnerScope:
     team_filter = Q(members=viewer)
     if can(viewer, Capability.SEE_TEAM_RECORDS):
         team_filter |= Q(manager=viewer)
-    member_ids = (
-        Team.objects.filter(team_filter).values_list("members", flat=True).distinct()
+    # Teams first, then their members: filtering and reading `members` in one query would
+    # reuse the same join and return only the viewer.
+    team_ids = Team.objects.filter(team_filter).values("pk")
+    member_ids = Team.members.through.objects.filter(team_id__in=team_ids).values_list(
+        "user_id", flat=True
     )
-    owners = {viewer.pk} | {pk for pk in member_ids if pk is not None}
-    if can(viewer, Capability.SEE_TEAM_RECORDS):
-        managed = Team.objects.filter(manager=viewer).values_list("manager", flat=True)
-        owners |= {pk for pk in managed if pk is not None}
+    owners = {viewer.pk, *member_ids}
     return OwnerScope(owner_ids=frozenset(owners), include_unowned=True)
 
 
