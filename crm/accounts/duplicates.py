@@ -78,6 +78,9 @@ def trigram_available() -> bool:
     return _trgm_available[key]
 
 
+MAX_FUZZY_SCORE = 0.89
+
+
 def _contains_score(query: str, candidate: str) -> float:
     if not query or not candidate or len(min(query, candidate, key=len)) < 2:
         return 0.0
@@ -164,6 +167,10 @@ def find_duplicates(
         if best < threshold and not strong:
             continue
         score = min(1.0, best + BONUS_PER_EXTRA_SIGNAL * (len(signals) - 1))
+        if not strong:
+            # A name that only looks alike never scores like an identical one (lead
+            # conversion blocks at 0.9), whichever similarity measure produced it.
+            score = min(score, MAX_FUZZY_SCORE)
         candidates.append(DuplicateCandidate(
             id=row.pk, name=row.name, score=score,
             owner_name=row.owner.display_name if row.owner else "",
