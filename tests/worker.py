@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from config.celery import app
+from tests.dburl import test_database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,14 +31,10 @@ def celery_worker_queue(_celery_worker_process: str) -> Iterator[str]:
 def _celery_worker_process(django_db_setup) -> Iterator[str]:
     """Start a worker on the test database with a private queue; yield the queue name."""
     queue = f"test-{uuid.uuid4().hex[:8]}"
-    db = settings.DATABASES["default"]
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": (
-            f"postgres://{db['USER'] or 'postgres'}:{db['PASSWORD'] or ''}@"
-            f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-        ),
+        "DATABASE_URL": test_database_url(),
         "CELERY_TASK_ALWAYS_EAGER": "false",
     }
     process = subprocess.Popen(

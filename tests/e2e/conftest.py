@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from django.conf import settings
+
+from tests.dburl import test_database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -36,14 +37,10 @@ class LiveApp:
 def live_app(django_db_setup) -> Iterator[LiveApp]:
     """The app served by a separate process on the (committed) test database."""
     port = _free_port()
-    db = settings.DATABASES["default"]
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": (
-            f"postgres://{db['USER'] or 'postgres'}:{db['PASSWORD'] or ''}@"
-            f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-        ),
+        "DATABASE_URL": test_database_url(),
         "PLATFORM_PORT": str(port),
     }
     process = subprocess.Popen(
