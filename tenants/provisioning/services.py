@@ -197,3 +197,17 @@ def tenant_discard(*, tenant: Tenant) -> None:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     Domain.objects.filter(tenant=tenant).delete()
     tenant.delete(force_drop=True)
+
+
+def resume_unfinished_provisioning() -> int:
+    """Build the tenants of jobs that never finished (a worker died, or none ran)."""
+    connection.set_schema_to_public()
+    job_ids = list(
+        ProvisioningJob.objects.filter(
+            state__in=[ProvisioningJob.State.PENDING, ProvisioningJob.State.RUNNING],
+            tenant__isnull=False,
+        ).values_list("pk", flat=True)
+    )
+    for job_id in job_ids:
+        tenant_build(job_id=job_id)
+    return len(job_ids)

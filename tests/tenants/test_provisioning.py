@@ -105,3 +105,16 @@ def test_tenants_command_lists_tenants_with_status_and_users(tenant_a, tenant_b,
     assert "alpha.localhost" in alpha_line
     # alpha: one user per role (the admin is the provisioned one) + 1 extra
     assert alpha_line.split()[3] == "7"
+
+
+def test_setup_platform_skips_and_then_builds_a_sign_up_whose_job_never_ran(tenant_a):
+    job = tenant_provision(name="Kappa Co", slug="kappa", admin_email="owner@kappa.test",
+                           admin_password="Sturdy-password-77")  # queued after commit: never
+    assert job.state == ProvisioningJob.State.PENDING
+    assert not schema_exists("t_kappa")
+    call_command("setup_platform", no_warm_pool=True)
+    job.refresh_from_db()
+    assert job.state == ProvisioningJob.State.SUCCEEDED
+    assert schema_exists("t_kappa")
+    with tenant_context(job.tenant):
+        assert User.objects.filter(email="owner@kappa.test").exists()

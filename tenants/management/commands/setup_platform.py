@@ -17,7 +17,7 @@ from tenants.provisioning.platform_setup import (
     public_tenant_ensure,
     template_ensure,
 )
-from tenants.provisioning.services import tenant_provision
+from tenants.provisioning.services import resume_unfinished_provisioning, tenant_provision
 from tenants.urls_util import public_url, tenant_url
 from tenants.users.models import Role, User, UserKind
 
@@ -41,7 +41,10 @@ class Command(BaseCommand):
         call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
         public_tenant_ensure()
         template_ensure()
-        call_command("migrate_schemas", tenant=True, interactive=False, verbosity=0)
+        call_command("migrate_tenants", tenant=True, interactive=False, verbosity=0)
+        resumed = resume_unfinished_provisioning()
+        if resumed:
+            self.stdout.write(f"Resumed {resumed} unfinished sign-up(s).")
         if demo:
             self._demo()
         if not no_warm_pool:
