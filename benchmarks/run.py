@@ -79,6 +79,11 @@ def main() -> int:
     migrations = measure("migrations", MIGRATION_RUNS, TENANT_WARM_POOL_SIZE=0,
                          TENANT_CREATION_FAKES_MIGRATIONS=False)
     warm = measure("warm pool", RUNS, TENANT_WARM_POOL_SIZE=1)
+    print("CRM benchmarks", flush=True)
+    from benchmarks.crm_bench import run as run_crm
+
+    crm = run_crm()
+    print(json.dumps(crm, indent=2), flush=True)
     results = {
         "generated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "machine": {"python": sys.version.split()[0], "cpus": os.cpu_count(),
@@ -90,6 +95,7 @@ def main() -> int:
             "ratio_migrations_to_clone": round(migrations["median_s"] / clone["median_s"], 2),
             "ratio_clone_to_warm_pool": round(clone["median_s"] / warm["median_s"], 2),
         },
+        "crm": crm,
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
