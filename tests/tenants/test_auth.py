@@ -120,3 +120,18 @@ def test_openapi_schema_generates_without_warnings(tenant_a, in_tenant):
     assert "/api/v1/auth/token/" in schema["paths"]
     assert not GENERATOR_STATS._warn_cache, list(GENERATOR_STATS._warn_cache)
     assert not GENERATOR_STATS._error_cache, list(GENERATOR_STATS._error_cache)
+
+
+def test_repeated_wrong_passwords_are_rate_limited(tenant_a, tenant_client):
+    from django.core.cache import cache
+
+    cache.clear()
+    client = tenant_client(tenant_a)
+    for _ in range(10):
+        client.post("/accounts/login/", {"username": "rep@alpha.test", "password": "guess"})
+    limited = client.post("/accounts/login/", {"username": "rep@alpha.test",
+                                               "password": "Correct-horse-battery-9"})
+    assert limited.status_code == 429
+    assert "Too many sign-in attempts" in limited.content.decode()
+    assert client.get("/crm/").status_code == 302  # not signed in
+    cache.clear()
