@@ -22,6 +22,7 @@ from crm.accounts.duplicates import duplicate_groups, duplicate_threshold
 from crm.accounts.models import Account, NameAlias
 from crm.accounts.panels import panels_for
 from crm.core.decorators import capability_required, staff_required
+from crm.core.forms import apply_service_errors
 from tenants.users.models import User
 from tenants.users.permissions import Capability, can
 
@@ -29,14 +30,6 @@ PAGE_SIZE = 50
 
 edit_required = capability_required(Capability.EDIT_RECORDS)
 
-
-def _apply_errors(form: Any, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form (field errors where the field exists)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _page(queryset: QuerySet, request: HttpRequest) -> dict[str, Any]:
@@ -98,7 +91,7 @@ def account_create(request: HttpRequest) -> HttpResponse:
         try:
             account = services.account_create(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("Account created."))
             return redirect("crm_accounts:account_detail", pk=account.pk)
@@ -115,7 +108,7 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.account_update(account=account, actor=request.user, **fields)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("Account saved."))
             return redirect("crm_accounts:account_detail", pk=account.pk)
@@ -159,7 +152,7 @@ def account_move(request: HttpRequest, pk: int) -> HttpResponse:
             services.account_move(account=account, new_parent=form.cleaned_data["parent"],
                                   actor=request.user)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("Account moved."))
             return redirect("crm_accounts:account_detail", pk=account.pk)
@@ -251,7 +244,7 @@ def account_merge(request: HttpRequest, pk: int) -> HttpResponse:
                                if value != survivor.pk},
             )
         except ValidationError as error:
-            _apply_errors(choice_form, error)
+            apply_service_errors(choice_form, error)
         else:
             messages.success(request, _("%(count)s account(s) merged into %(name)s.") % {
                 "count": len(others), "name": survivor.name})
@@ -288,7 +281,7 @@ def alias_list(request: HttpRequest) -> HttpResponse:
         try:
             services.alias_create(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("Alias added; matching accounts were updated."))
             return redirect("crm_accounts:alias_list")
@@ -358,7 +351,7 @@ def contact_create(request: HttpRequest) -> HttpResponse:
         try:
             contact = services.contact_create(actor=request.user, **data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("Contact created."))
             return redirect("crm_accounts:contact_detail", pk=contact.pk)
@@ -375,7 +368,7 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.contact_update(contact=contact, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("Contact saved."))
             return redirect("crm_accounts:contact_detail", pk=contact.pk)

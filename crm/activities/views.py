@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import models
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -30,17 +29,11 @@ from crm.activities.forms import (
 from crm.activities.models import ActivityKind
 from crm.activities.targets import target_get_for, target_key_of
 from crm.core.decorators import capability_required, staff_required
+from crm.core.forms import apply_service_errors
 from tenants.users.permissions import Capability, can
 
 PAGE_SIZE = 50
 
-
-def _apply_errors(form: Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -127,7 +120,7 @@ def activity_create(request: HttpRequest, kind: str) -> HttpResponse:
                 duration_minutes=data.get("duration_minutes"),
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("%(kind)s saved.") % {
                 "kind": activity.get_kind_display()})
@@ -193,7 +186,7 @@ def activity_comment(request: HttpRequest, activity_id: int) -> HttpResponse:
             services.activity_comment(activity=activity, actor=request.user,
                                       body=form.cleaned_data["body"])
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             form = CommentForm()
     status = 200 if not form.errors else 400
@@ -248,7 +241,7 @@ def check_in(request: HttpRequest) -> HttpResponse:
                 notes=data["notes"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("Checked in."))
             return redirect("activities:activity_detail", activity_id=activity.pk)

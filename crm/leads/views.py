@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from crm.core.audit import history_for
 from crm.core.decorators import capability_required, staff_required
+from crm.core.forms import apply_service_errors
 from crm.leads import selectors, services
 from crm.leads.forms import (
     AssignForm,
@@ -23,7 +24,6 @@ from crm.leads.forms import (
     LeadFilterForm,
     LeadForm,
     ScoringRuleForm,
-    apply_service_errors,
 )
 from crm.leads.models import AssignmentRule, LeadStatus, ScoringRule
 from tenants.users.permissions import Capability, can

@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from crm.accounts.models import Account
 from crm.core.decorators import capability_required, staff_required
+from crm.core.forms import apply_service_errors
 from crm.pool import selectors, services
 from crm.pool.forms import AssignForm, PoolForm, ReturnForm, TransferForm
 from crm.pool.models import Pool, PoolMembership
@@ -28,13 +28,6 @@ from tenants.users.permissions import Capability, can
 
 PAGE_SIZE = 50
 
-
-def _apply_errors(form: Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _error_text(error: ValidationError) -> str:
@@ -113,7 +106,7 @@ def account_return(request: HttpRequest, account_id: int) -> HttpResponse:
             services.pool_return(account=account, actor=request.user,
                                  reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         except PermissionDenied as error:
             form.add_error(None, str(error) or _("You may not do that."))
         else:
@@ -204,7 +197,7 @@ def pool_edit(request: HttpRequest, pool_id: int | None = None) -> HttpResponse:
                                      team=data["team"], region=data["region"],
                                      active=data["active"], **_rule_values(data))
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("Pool saved."))
             return redirect("pool:pool_settings")
@@ -249,7 +242,7 @@ def transfer(request: HttpRequest) -> HttpResponse:
                 task_ids=None if data["include_tasks"] else [],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _(
                 "Transferred %(accounts)s accounts, %(opportunities)s opportunities, "

@@ -23,6 +23,7 @@ from crm.accounts.models import Contact
 from crm.accounts.selectors import account_visible_queryset
 from crm.core.audit import history_for
 from crm.core.decorators import capability_required
+from crm.core.forms import apply_service_errors
 from crm.sales import forms, selectors, services
 from crm.sales.models import KeyAction, Opportunity, Pipeline, Stage
 from tenants.users.models import User
@@ -52,13 +53,6 @@ def sales_required(*, write: bool = False) -> Callable:
 
     return decorator
 
-
-def _apply_errors(form: Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -109,7 +103,7 @@ def opportunity_create(request: HttpRequest) -> HttpResponse:
                 competitors=data["competitors"].split(","),
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("Opportunity created."))
             return redirect("sales:opportunity_detail", opportunity_id=opportunity.pk)
@@ -147,7 +141,7 @@ def opportunity_edit(request: HttpRequest, opportunity_id: int) -> HttpResponse:
         try:
             services.opportunity_update(opportunity=opportunity, actor=request.user, **changes)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("Opportunity saved."))
             return redirect("sales:opportunity_detail", opportunity_id=opportunity.pk)
@@ -438,7 +432,7 @@ def pipeline_settings_index(request: HttpRequest) -> HttpResponse:
                 actor=request.user,
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("Pipeline created with the standard stages."))
             return redirect("sales:pipeline_settings", pipeline_id=pipeline.pk)
