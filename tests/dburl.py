@@ -5,7 +5,7 @@ from urllib.parse import quote
 from django.conf import settings
 
 
-def test_database_url() -> str:
+def database_url_for_child_processes() -> str:
     db = settings.DATABASES["default"]
     host = db.get("HOST") or "127.0.0.1"
     # A Unix socket directory goes percent-encoded in the host part (see config.settings).

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from config.celery import app
-from tests.dburl import test_database_url
+from tests.dburl import database_url_for_child_processes
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,7 +34,7 @@ def _celery_worker_process(django_db_setup) -> Iterator[str]:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": test_database_url(),
+        "DATABASE_URL": database_url_for_child_processes(),
         "CELERY_TASK_ALWAYS_EAGER": "false",
     }
     process = subprocess.Popen(

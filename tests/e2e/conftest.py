@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.dburl import test_database_url
+from tests.dburl import database_url_for_child_processes
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -40,7 +40,7 @@ def live_app(django_db_setup) -> Iterator[LiveApp]:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": test_database_url(),
+        "DATABASE_URL": database_url_for_child_processes(),
         "PLATFORM_PORT": str(port),
     }
     process = subprocess.Popen(
