@@ -49,6 +49,27 @@ class HealthCheckMiddleware:
         return self.get_response(request)
 
 
+class RejectNullBytesMiddleware:
+    """PostgreSQL text cannot hold NUL bytes: a query or form value with one is bad input
+    (400), not a database error deep inside a search."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        values = [*request.GET.values()]
+        if request.method == "POST" and request.content_type in (
+            "application/x-www-form-urlencoded", "multipart/form-data"
+        ):
+            values += [*request.POST.values()]
+        if any("\x00" in value for value in values if isinstance(value, str)):
+            message = _("The request contains a null character, which is not allowed.")
+            if request.path_info.startswith("/api/"):
+                return JsonResponse({"detail": message, "code": "null_character"}, status=400)
+            return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+
 class TenantRoutingMiddleware(TenantMainMiddleware):
     """django-tenants' routing with a friendly 404 for hosts that match no workspace, and
     without the template and warm spare schemas (which have no domain anyway)."""
