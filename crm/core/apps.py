@@ -19,3 +19,11 @@ class CoreConfig(ScopedAppConfig):
         register_nav(NavItem(section=_("Administration"), label=_("Settings"),
                              url_name="crm:settings", order=900,
                              capability=Capability.MANAGE_SETTINGS))
+
+        from crm.core.settings_sections import SettingsSection, register_settings_section
+
+        register_settings_section(SettingsSection(
+            key="billing", label=_("Billing"), url_name="billing_tenant:overview", order=800,
+            description=_("Plan, seats, payment method and invoices."),
+            capability=Capability.MANAGE_BILLING,
+        ))

@@ -34,7 +34,12 @@ def settings_overview(request: HttpRequest) -> HttpResponse:
         .order_by("-is_active", "first_name", "email")
     )
     summary = users.aggregate(active=Count("pk", filter=Q(is_active=True)))
-    return render(request, "crm/core/settings.html", {"users": users, "summary": summary})
+    from crm.core.settings_sections import settings_sections_for
+
+    return render(request, "crm/core/settings.html", {
+        "users": users, "summary": summary,
+        "sections": settings_sections_for(request.user, request.path),
+    })
 
 
 @require_GET
