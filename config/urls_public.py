@@ -3,6 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from tenants.admin_sites import operator_admin_site
 from tenants.operator import views as operator_views
 from tenants.public import views as public_views
 from tenants.users.views import language_switch
@@ -32,6 +33,8 @@ operator_patterns = (
 
 urlpatterns = [
     path("", include(public_patterns)),
+    # Before the console's own patterns: /operator/admin/ is the operators' Django admin.
+    path("operator/admin/", operator_admin_site.urls),
     path("operator/", include(operator_patterns)),
     path("i18n/setlang/", language_switch, name="set_language"),
     path("billing/", include("billing.urls")),
