@@ -118,7 +118,7 @@ def test_pool_pages_of_another_tenant_or_team_are_404(tenant_a, tenant_b, in_ten
         pool_add_accounts(pool=own_pool, accounts=[held], actor=None)
         pool_claim(account=held, actor=people_a["rep2"])
     client = tenant_client(tenant_a, people_a["rep"])
-    assert client.get(f"/crm/pool/{foreign_pool.pk + 1000}/").status_code == 404
+    assert client.get(f"/crm/pool/{foreign_pool.pk}/").status_code == 404
     assert client.get(f"/crm/pool/accounts/{foreign.pk}/").status_code == 404
     assert client.post(f"/crm/pool/accounts/{foreign.pk}/claim/").status_code == 404
     assert client.get(f"/crm/pool/accounts/{held.pk}/").status_code == 404
