@@ -53,7 +53,6 @@ TENANT_APPS = [
     "django.contrib.postgres",
     "tenants.users.apps.UsersConfig",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -63,6 +62,7 @@ TENANT_APPS = [
     "crm.sales.apps.SalesConfig",
     "crm.activities.apps.ActivitiesConfig",
     "crm.pool.apps.PoolConfig",
+    "crm.api_tokens.apps.ApiTokensConfig",
     "portal.apps.PortalConfig",
     "cms.apps.CmsConfig",
     "wagtail.contrib.forms",
@@ -181,6 +181,12 @@ _TENANT_CACHE = {
 CACHES = {
     "default": {**_TENANT_CACHE, "LOCATION": REDIS_URL},
     "sessions": {**_TENANT_CACHE, "LOCATION": REDIS_URL, "KEY_PREFIX": "session"},
+    # Sign-in throttle counters (tenants.security.throttle): errors are raised, not swallowed,
+    # so the throttle knows Redis is down and falls back to per-process counters.
+    "throttle": {
+        **_TENANT_CACHE, "LOCATION": REDIS_URL, "KEY_PREFIX": "throttle",
+        "OPTIONS": {**_TENANT_CACHE["OPTIONS"], "IGNORE_EXCEPTIONS": False},
+    },
 }
 DJANGO_REDIS_IGNORE_EXCEPTIONS = True
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
@@ -209,6 +215,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Client address (tenants.security.client_ip): how many reverse proxies in front of the app
+# append to CLIENT_IP_HEADER. 0 = none: the header is ignored and REMOTE_ADDR is the client
+# (a client-supplied X-Forwarded-For is never trusted without this setting).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+CLIENT_IP_HEADER = env("CLIENT_IP_HEADER", default="HTTP_X_FORWARDED_FOR")
+RATELIMIT_IP_META_KEY = "tenants.security.client_ip.client_ip"  # django-ratelimit, same rule
 
 # ---------------------------------------------------------------------------------------
 # i18n
@@ -271,7 +284,7 @@ STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: unauthenticated API calls answer 401 with a WWW-Authenticate header.
-        "rest_framework.authentication.TokenAuthentication",
+        "crm.api_tokens.authentication.HashedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["crm.core.api.permissions.IsStaffUser"],
@@ -285,6 +298,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "crm.core.api.exceptions.json_exception_handler",
     "DEFAULT_THROTTLE_RATES": {"token": "20/min"},
+    # DRF's throttles read X-Forwarded-For only behind as many proxies as we trust.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "CRM API",
@@ -293,6 +308,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     # Only the CRM API's own URLconf: Wagtail's internal admin API stays out.
     "SERVE_URLCONF": "config.urls_api_schema",
+    # /api/schema/ and /api/docs/: signed-in staff only (anonymous 401, portal members 403).
+    "SERVE_PERMISSIONS": ["crm.core.api.permissions.IsStaffUser"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tenants.forms import OperatorActionForm
 from tenants.models import Tenant, TenantKind
+from tenants.security.throttle import LoginThrottleMixin
 from tenants.services import TenantActionError, staff_counts, tenant_reactivate, tenant_suspend
 from tenants.urls_util import tenant_url
 from tenants.users.permissions import is_operator
@@ -29,7 +30,7 @@ def operator_required(view: Any) -> Any:
     return wrapper
 
 
-class OperatorLoginView(auth_views.LoginView):
+class OperatorLoginView(LoginThrottleMixin, auth_views.LoginView):
     template_name = "operator/login.html"
     redirect_authenticated_user = False
 
