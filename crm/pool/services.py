@@ -1,8 +1,9 @@
 """Pool commands: claim, return, assign, the nightly reclaim, and pool settings.
 
 Each command is one transaction, keyword-only, takes the actor and accepts ``now`` so that
-rules can be tested by time travel. The account's owner changes through
-crm.accounts.services.account_update (field history), and every change of hands is kept in
+rules can be tested by time travel. These (and crm.pool.transfer) are the only owner
+changes of an account: they write it through crm.accounts.services.account_owner_set (field
+history) after applying the cap and the pool rules, and every change of hands is kept in
 OwnershipChange with its reason.
 """
 
@@ -19,10 +20,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.accounts.models import Account, AccountTeamMember, AccountTeamRole
-from crm.accounts.services import account_update
+from crm.accounts.services import account_owner_set
 from crm.core.audit import audit_event, audit_snapshot
 from crm.core.models import Team
 from crm.core.notifications import notify
+from crm.core.visibility import manages_user, member_team_ids, viewer_team_ids
 from crm.pool.models import OwnershipChange, OwnershipChangeKind, Pool, PoolMembership, PoolRule
 from crm.pool.selectors import held_count, reclaim_deadline, with_last_won
 from tenants.users.models import User
@@ -45,11 +47,11 @@ def _require_sales(actor: User) -> None:
 
 
 def _may_use_pool(user: User, pool: Pool) -> bool:
-    """Team pools serve their team (managers and admins may act on every pool)."""
-    if pool.team_id is None or can(user, Capability.ASSIGN_RECORDS):
+    """Team pools serve their team (its members and managers; admins every pool)."""
+    if pool.team_id is None:
         return True
-    return Team.objects.filter(pk=pool.team_id).filter(
-        members=user).exists() or Team.objects.filter(pk=pool.team_id, manager=user).exists()
+    team_ids = viewer_team_ids(user)
+    return team_ids is None or pool.team_id in team_ids
 
 
 def pool_for_account(account: Account) -> Pool | None:
@@ -64,7 +66,8 @@ def pool_for_account(account: Account) -> Pool | None:
         if match:
             return match
     if account.owner_id:
-        match = active.filter(team__members=account.owner_id).order_by("pk").first()
+        match = (active.filter(team_id__in=member_team_ids(account.owner_id))
+                 .order_by("pk").first())
         if match:
             return match
     return active.filter(team__isnull=True, region="").order_by("pk").first()
@@ -127,7 +130,7 @@ def pool_claim(*, account: Account, actor: User, now: datetime | None = None
     if not _may_use_pool(actor, pool):
         raise ValidationError({"account": _("This pool belongs to another team.")})
     _check_cap(user=actor, pool=pool)
-    account_update(account=account, actor=actor, owner=actor)
+    account_owner_set(account=account, actor=actor, owner=actor)
     membership.owner_since, membership.warned_deadline = now, None
     membership.save(update_fields=["owner_since", "warned_deadline"])
     return record_ownership_change(account=account, pool=pool, kind=OwnershipChangeKind.CLAIM,
@@ -146,13 +149,15 @@ def pool_return(*, account: Account, actor: User, reason: str, now: datetime | N
     account, membership = _lock(account)
     if account.owner_id is None:
         raise ValidationError({"account": _("This account is already in the pool.")})
-    if account.owner_id != actor.pk and not can(actor, Capability.ASSIGN_RECORDS):
-        raise ValidationError({"account": _("Only the owner or a manager may return it.")})
+    if account.owner_id != actor.pk and not (can(actor, Capability.ASSIGN_RECORDS)
+                                             and manages_user(actor, account.owner)):
+        raise ValidationError({"account": _(
+            "Only the owner or a manager of the owner's team may return it.")})
     pool = membership.pool if membership is not None else pool_for_account(account)
     if pool is None:
         raise ValidationError({"account": _("There is no pool to return this account to.")})
     previous = account.owner_id
-    account_update(account=account, actor=actor, owner=None)
+    account_owner_set(account=account, actor=actor, owner=None)
     drop_owner_team_row(account, previous)
     PoolMembership.objects.update_or_create(
         account=account, defaults={"pool": pool, "owner_since": None, "warned_deadline": None}
@@ -174,8 +179,12 @@ def pool_assign(*, account: Account, to_user: User, actor: User, reason: str = "
     if membership is None or account.owner_id is not None or not membership.pool.active:
         raise _not_in_pool()
     pool = membership.pool
+    if not manages_user(actor, to_user):
+        raise ValidationError({"to_user": _("Choose a user of the teams you manage.")})
+    if not (_may_use_pool(actor, pool) and _may_use_pool(to_user, pool)):
+        raise ValidationError({"to_user": _("This pool serves another team.")})
     _check_cap(user=to_user, pool=pool)
-    account_update(account=account, actor=actor, owner=to_user)
+    account_owner_set(account=account, actor=actor, owner=to_user)
     membership.owner_since, membership.warned_deadline = now, None
     membership.save(update_fields=["owner_since", "warned_deadline"])
     change = record_ownership_change(account=account, pool=pool, kind=OwnershipChangeKind.ASSIGN,
@@ -199,7 +208,7 @@ class ReclaimResult:
 def _reclaim(membership: PoolMembership, reason: str, now: datetime) -> None:
     account = membership.account
     previous = account.owner
-    account_update(account=account, actor=None, owner=None)
+    account_owner_set(account=account, actor=None, owner=None)
     drop_owner_team_row(account, previous.pk if previous else None)
     membership.owner_since, membership.warned_deadline = None, None
     membership.save(update_fields=["owner_since", "warned_deadline"])

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from crm.core.audit import audit_changes, audit_event, audit_snapshot
 from crm.core.notifications import notify
+from crm.core.ownership import check_new_owner
 from crm.leads.models import EDITABLE_STATUSES, Campaign, Lead, LeadSource, LeadStatus
 from crm.leads.services.assignment import can_own_leads, owner_by_rules
 from crm.leads.services.scoring import compute_score
@@ -92,6 +93,8 @@ def lead_create(
                                % {"status": status}})
     if owner is not None and not can_own_leads(owner):
         raise ValidationError({"owner": _("This user cannot own leads.")})
+    # The assignment rules may route to anyone; a person names only whom they manage.
+    check_new_owner(actor=actor, owner=owner)
     lead = Lead(
         company=company, first_name=first_name, last_name=last_name, title=title, phone=phone,
         email=email, message=message, region=region, source=source, campaign=campaign,
