@@ -234,14 +234,14 @@ def account_touch_activity(*, account: Account, when: Any) -> None:
 
 def _validate_contact(contact: Contact) -> None:
     errors: dict[str, str] = {}
-    if contact.reports_to_id is not None:
+    if contact.reports_to is not None:
         if contact.pk is not None and contact.reports_to_id == contact.pk:
             errors["reports_to"] = _("A contact cannot report to themselves.")
         elif contact.reports_to.account_id != contact.account_id:
             errors["reports_to"] = _("The manager must work at the same account.")
         elif contact.pk is not None:
             seen = {contact.pk}
-            boss = contact.reports_to
+            boss: Contact | None = contact.reports_to
             while boss is not None:
                 if boss.pk in seen:
                     errors["reports_to"] = _("This would make a reporting loop.")
@@ -277,7 +277,7 @@ def contact_update(*, contact: Contact, actor: User | None,
     for name, value in fields.items():
         setattr(contact, name, value)
     contact.email = (contact.email or "").strip().lower()
-    if ("account" in fields and "reports_to" not in fields and contact.reports_to_id
+    if ("account" in fields and "reports_to" not in fields and contact.reports_to is not None
             and contact.reports_to.account_id != contact.account_id):
         contact.reports_to = None
     _validate_contact(contact)
@@ -350,7 +350,7 @@ def _reverse_relations() -> list[models.ForeignObjectRel]:
     models added later by other apps (quotes, orders, assets, service requests) move too."""
     return [
         rel for rel in Account._meta.get_fields(include_hidden=True)
-        if rel.is_relation and rel.auto_created and not rel.concrete
+        if isinstance(rel, models.ForeignObjectRel) and rel.auto_created and not rel.concrete
     ]
 
 
@@ -495,12 +495,16 @@ def account_merge(*, survivor: Account, others: Iterable[Account],
         .update(role=AccountTeamRole.SUPPORT)
     handled: set[tuple[str, str]] = set()
     for rel in _reverse_relations():
-        if rel.many_to_many:
-            through = rel.through
+        model: type[models.Model]
+        if isinstance(rel, models.ManyToManyRel):
+            if rel.through is None or not isinstance(rel.field, models.ManyToManyField):
+                continue  # set up by Django when apps load: cannot happen here
+            model = rel.through
             field_name = rel.field.m2m_reverse_field_name()
-            model = through
-        else:
+        elif isinstance(rel.related_model, type):
             model, field_name = rel.related_model, rel.field.name
+        else:  # an unresolved "app.Model" string: apps are loaded, so this cannot happen
+            continue
         key = (model._meta.label, field_name)
         if key in handled:
             continue

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.apps import apps
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Model, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,7 +39,7 @@ def pool_visible_queryset(*, viewer: User) -> QuerySet[Pool]:
     return Pool.objects.filter(Q(team__isnull=True) | Q(team_id__in=team_ids))
 
 
-def pool_hidden_account_ids(viewer: User) -> QuerySet[PoolMembership] | None:
+def pool_hidden_account_ids(viewer: User) -> QuerySet[PoolMembership, Any] | None:
     """Ids (``account_id`` values) of the accounts sitting in pools ``viewer`` may not see;
     None when every pool is visible. crm.accounts' visibility applies it to unowned accounts
     (registered in crm.pool's AppConfig)."""
@@ -187,7 +188,7 @@ class ReclaimDeadline:
         return _("No won deal for %(days)s days.") % {"days": self.days}
 
 
-def won_opportunity_model() -> type | None:
+def won_opportunity_model() -> type[Model] | None:
     """crm.sales' Opportunity when installed (won deals count against the second rule)."""
     try:
         return apps.get_model("crm_sales", "Opportunity")

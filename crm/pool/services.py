@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TypedDict, Unpack
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -32,6 +32,24 @@ from tenants.users.permissions import Capability, can
 
 RULE_FIELDS = ("max_accounts_per_rep", "reclaim_after_days_without_activity",
                "reclaim_after_days_without_won_deal", "warn_days_before")
+
+
+class PoolRuleFields(TypedDict, total=False):
+    """A pool's rule (``RULE_FIELDS``); None means "no limit" / "never for this reason"."""
+
+    max_accounts_per_rep: int | None
+    reclaim_after_days_without_activity: int | None
+    reclaim_after_days_without_won_deal: int | None
+    warn_days_before: int
+
+
+class PoolChanges(PoolRuleFields, total=False):
+    """What ``pool_update`` accepts: the pool's own fields and its rule."""
+
+    name: str
+    team: Team | None
+    region: str
+    active: bool
 
 
 def _account_url(account: Account) -> str:
@@ -291,7 +309,7 @@ def _clean_rule(rule: PoolRule) -> None:
 
 @transaction.atomic
 def pool_create(*, actor: User | None, name: str, team: Team | None = None, region: str = "",
-                active: bool = True, **rule_fields: Any) -> Pool:
+                active: bool = True, **rule_fields: Unpack[PoolRuleFields]) -> Pool:
     """A new pool with its rule (defaults unless given)."""
     _require_settings(actor)
     unknown = set(rule_fields) - set(RULE_FIELDS)
@@ -313,7 +331,7 @@ def pool_create(*, actor: User | None, name: str, team: Team | None = None, regi
 
 
 @transaction.atomic
-def pool_update(*, pool: Pool, actor: User | None, **fields: Any) -> Pool:
+def pool_update(*, pool: Pool, actor: User | None, **fields: Unpack[PoolChanges]) -> Pool:
     """Change a pool and its rule; the change is kept in the audit log."""
     _require_settings(actor)
     pool_fields = {k: v for k, v in fields.items() if k in ("name", "team", "region", "active")}
@@ -326,7 +344,7 @@ def pool_update(*, pool: Pool, actor: User | None, **fields: Any) -> Pool:
     before = {**audit_snapshot(pool, ["name", "team", "region", "active"]),
               **audit_snapshot(rule, RULE_FIELDS)}
     if "name" in pool_fields:
-        pool_fields["name"] = (pool_fields["name"] or "").strip()
+        pool_fields["name"] = (fields.get("name") or "").strip()
         if not pool_fields["name"]:
             raise ValidationError({"name": _("Give the pool a name.")})
         if Pool.objects.filter(name__iexact=pool_fields["name"]).exclude(pk=pool.pk).exists():

@@ -41,7 +41,7 @@ from crm.sales.models import (
 from tenants.users.models import User
 from tenants.users.permissions import Capability, can
 
-MONEY = DecimalField(max_digits=20, decimal_places=2)
+MONEY: "DecimalField[Decimal, Decimal]" = DecimalField(max_digits=20, decimal_places=2)
 WEIGHTED = ExpressionWrapper(F("amount") * F("probability") / Value(100), output_field=MONEY)
 
 ORDERINGS = {

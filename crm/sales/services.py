@@ -606,8 +606,11 @@ def stage_update(*, stage: Stage, actor: User, **changes: Unpack[StageChanges]) 
             )
         stage.name = name[:120]
     if "order" in changes:
+        order = changes["order"]
         try:
-            stage.order = max(0, int(changes["order"]))
+            if order is None:
+                raise TypeError
+            stage.order = max(0, int(order))
         except (TypeError, ValueError):
             raise ValidationError({"order": [_("Enter a whole number.")]}) from None
     for flag in ("is_won", "is_lost"):

@@ -2,6 +2,7 @@
 assign and record activity."""
 
 from datetime import datetime
+from typing import TypedDict, Unpack
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -24,6 +25,24 @@ LEAD_EDITABLE_FIELDS = (
     "source", "status", "campaign",
 )
 AUDITED_FIELDS = (*LEAD_EDITABLE_FIELDS, "owner", "score", "disqualified_reason")
+
+
+
+class LeadChanges(TypedDict, total=False):
+    """What ``lead_update`` accepts (``LEAD_EDITABLE_FIELDS``)."""
+
+    company: str
+    first_name: str
+    last_name: str
+    title: str
+    phone: str
+    email: str
+    message: str
+    region: str
+    source: str
+    status: str
+    campaign: Campaign | None
+
 
 _TEXT_FIELDS = ("company", "first_name", "last_name", "title", "phone", "email", "message",
                 "region")
@@ -116,7 +135,7 @@ def _require_open(lead: Lead) -> None:
 
 
 @transaction.atomic
-def lead_update(*, lead: Lead, actor: User, **fields: object) -> Lead:
+def lead_update(*, lead: Lead, actor: User, **fields: Unpack[LeadChanges]) -> Lead:
     """Change a lead's details or open status; the score follows."""
     require_sales(actor)
     _require_open(lead)
