@@ -23,22 +23,20 @@ from tenants.users.permissions import Capability, can
 
 @dataclass(frozen=True)
 class OwnerScope:
-    """``owner_ids is None`` means every owner; ``include_unowned`` adds the pool."""
+    """``owner_ids is None`` means every owner; ``include_unowned`` adds the pool;
+    ``team_ids`` are the teams the viewer works in (None: every team)."""
 
     owner_ids: frozenset[int] | None
     include_unowned: bool
+    team_ids: frozenset[int] | None = None
 
     @property
     def sees_all(self) -> bool:
         return self.owner_ids is None
 
 
-EVERYTHING = OwnerScope(owner_ids=None, include_unowned=True)
-NOTHING = OwnerScope(owner_ids=frozenset(), include_unowned=False)
-
-
-def _memo(viewer: User, key: str) -> object:
-    return viewer.__dict__.get(key)
+EVERYTHING = OwnerScope(owner_ids=None, include_unowned=True, team_ids=None)
+NOTHING = OwnerScope(owner_ids=frozenset(), include_unowned=False, team_ids=frozenset())
 
 
 def _team_ids(viewer: User, *, managed_only: bool) -> frozenset[int]:
@@ -71,16 +69,7 @@ def _team_member_ids(team_ids: frozenset[int]) -> frozenset[int]:
 def viewer_team_ids(viewer: User) -> frozenset[int] | None:
     """The teams ``viewer`` works in (member or manager); None means every team (users who
     see all records). Team pools and team-scoped settings follow this."""
-    if not can(viewer, Capability.USE_CRM):
-        return frozenset()
-    if owner_scope_for(viewer).sees_all:
-        return None
-    cached = _memo(viewer, "_viewer_team_ids")
-    if isinstance(cached, frozenset):
-        return cached
-    team_ids = _team_ids(viewer, managed_only=False)
-    viewer.__dict__["_viewer_team_ids"] = team_ids  # per-request memo, like the owner scope
-    return team_ids
+    return owner_scope_for(viewer).team_ids
 
 
 def managed_user_ids(viewer: User) -> frozenset[int] | None:
@@ -94,13 +83,10 @@ def managed_user_ids(viewer: User) -> frozenset[int] | None:
         return frozenset()
     if can(viewer, Capability.ASSIGN_RECORDS) and can(viewer, Capability.SEE_ALL_RECORDS):
         return None
-    cached = _memo(viewer, "_managed_user_ids")
-    if isinstance(cached, frozenset):
-        return cached
+    # Not memoised: only writes ask, and a team change must count at once.
     managed = frozenset({viewer.pk})
     if can(viewer, Capability.ASSIGN_RECORDS):
         managed |= _team_member_ids(_team_ids(viewer, managed_only=True))
-    viewer.__dict__["_managed_user_ids"] = managed
     return managed
 
 
@@ -120,7 +106,7 @@ def scope_managed_users(queryset: QuerySet[User], viewer: User) -> QuerySet[User
 
 def owner_scope_for(viewer: User) -> OwnerScope:
     """Whose records ``viewer`` may see (computed once per request; cached on the user)."""
-    cached = _memo(viewer, "_owner_scope")
+    cached = viewer.__dict__.get("_owner_scope")
     if isinstance(cached, OwnerScope):
         return cached
     scope = _compute_owner_scope(viewer)
@@ -136,8 +122,9 @@ def _compute_owner_scope(viewer: User) -> OwnerScope:
     if can(viewer, Capability.MANAGE_SERVICE) and not can(viewer, Capability.MANAGE_SALES):
         # Service agents work every customer's service: they see all accounts/contacts.
         return EVERYTHING
-    owners = {viewer.pk, *_team_member_ids(_team_ids(viewer, managed_only=False))}
-    return OwnerScope(owner_ids=frozenset(owners), include_unowned=True)
+    team_ids = _team_ids(viewer, managed_only=False)
+    owners = {viewer.pk, *_team_member_ids(team_ids)}
+    return OwnerScope(owner_ids=frozenset(owners), include_unowned=True, team_ids=team_ids)
 
 
 def scope_by_owner(queryset: QuerySet, viewer: User, *, owner_field: str = "owner") -> QuerySet:

@@ -160,6 +160,8 @@ class OpportunityEditForm(forms.Form):
         _limit_user_field(self.fields["owner"], sales_users())
         self.fields["owner"].help_text = _(
             "Change the owner through the ownership transfer.")
+        if self.is_bound and "owner" not in self.data:
+            self.fields["owner"].disabled = True  # not posted: keep the current owner
 
 
 class MoveForm(forms.Form):
