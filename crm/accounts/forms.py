@@ -72,6 +72,13 @@ class AccountForm(forms.ModelForm):
         if self.instance.pk is not None:
             # Moving within the hierarchy has its own page (with the cycle check explained).
             del self.fields["parent"]
+            # Owners change through the pool and the transfer: account_update refuses a
+            # changed owner (a form error); an edit that does not post it keeps the owner.
+            self.fields["owner"].help_text = _(
+                "Claim, return or assign through the shared pool, or use the ownership "
+                "transfer, to change the owner.")
+            if self.is_bound and "owner" not in self.data:
+                self.fields["owner"].disabled = True
         self.fields["external_id"].required = False
 
     def clean_external_id(self) -> str | None:

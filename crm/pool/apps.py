@@ -23,6 +23,11 @@ class PoolConfig(ScopedAppConfig):
         register_nav(NavItem(section=_("Administration"), label=_("Ownership transfer"),
                              url_name="pool:transfer", order=935,
                              capability=Capability.ASSIGN_RECORDS))
+        from crm.accounts.selectors import register_unowned_account_rule
+        from crm.pool.selectors import pool_hidden_account_ids
+
+        # Unowned accounts of other teams' pools are not visible (pages and API alike).
+        register_unowned_account_rule("pool", pool_hidden_account_ids)
         try:
             from crm.accounts.panels import register_account_panel
         except ImportError:  # the accounts app offers no panels: nothing to add

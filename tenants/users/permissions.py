@@ -11,6 +11,9 @@ from tenants.users.models import Role, User, UserKind
 class Capability(StrEnum):
     USE_CRM = "use_crm"  # open /crm/ and the staff API at all
     EDIT_RECORDS = "edit_records"  # create and change CRM records
+    # delete CRM records (a merge deletes the losing accounts); managers only records of
+    # the users they manage (crm.core.visibility.managed_user_ids)
+    DELETE_RECORDS = "delete_records"
     SEE_ALL_RECORDS = "see_all_records"  # no ownership/team scoping
     SEE_TEAM_RECORDS = "see_team_records"  # records of the teams one manages
     ASSIGN_RECORDS = "assign_records"  # assign pool accounts, transfer ownership
@@ -29,6 +32,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.MANAGER: _STAFF_BASE
     | {
         Capability.EDIT_RECORDS,
+        Capability.DELETE_RECORDS,
         Capability.SEE_TEAM_RECORDS,
         Capability.ASSIGN_RECORDS,
         Capability.OVERRIDE_KEY_ACTIONS,

@@ -1,6 +1,8 @@
 """Lead routing: assignment rules (round-robin within a team, by region, to a named user or
 to the unassigned queue) and the round-robin state."""
 
+from typing import TypedDict, Unpack
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -13,6 +15,19 @@ from tenants.users.permissions import Capability, can
 ASSIGNMENT_RULE_FIELDS = (
     "name", "order", "active", "strategy", "match_region", "match_source", "team", "user",
 )
+
+
+class AssignmentRuleFields(TypedDict, total=False):
+    """What ``assignment_rule_save`` accepts (``ASSIGNMENT_RULE_FIELDS``)."""
+
+    name: str
+    order: int
+    active: bool
+    strategy: str
+    match_region: str
+    match_source: str
+    team: Team | None
+    user: User | None
 
 
 def can_own_leads(user: User | None) -> bool:
@@ -90,7 +105,7 @@ def _validate_assignment_rule(rule: AssignmentRule) -> None:
 
 @transaction.atomic
 def assignment_rule_save(
-    *, actor: User, rule: AssignmentRule | None = None, **fields: object
+    *, actor: User, rule: AssignmentRule | None = None, **fields: Unpack[AssignmentRuleFields]
 ) -> AssignmentRule:
     """Create (``rule=None``) or change an assignment rule."""
     if not can(actor, Capability.MANAGE_SETTINGS):

@@ -2,6 +2,7 @@
 assign and record activity."""
 
 from datetime import datetime
+from typing import TypedDict, Unpack
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from crm.core.audit import audit_changes, audit_event, audit_snapshot
 from crm.core.notifications import notify
+from crm.core.ownership import check_new_owner
 from crm.leads.models import EDITABLE_STATUSES, Campaign, Lead, LeadSource, LeadStatus
 from crm.leads.services.assignment import can_own_leads, owner_by_rules
 from crm.leads.services.scoring import compute_score
@@ -23,6 +25,24 @@ LEAD_EDITABLE_FIELDS = (
     "source", "status", "campaign",
 )
 AUDITED_FIELDS = (*LEAD_EDITABLE_FIELDS, "owner", "score", "disqualified_reason")
+
+
+
+class LeadChanges(TypedDict, total=False):
+    """What ``lead_update`` accepts (``LEAD_EDITABLE_FIELDS``)."""
+
+    company: str
+    first_name: str
+    last_name: str
+    title: str
+    phone: str
+    email: str
+    message: str
+    region: str
+    source: str
+    status: str
+    campaign: Campaign | None
+
 
 _TEXT_FIELDS = ("company", "first_name", "last_name", "title", "phone", "email", "message",
                 "region")
@@ -92,6 +112,8 @@ def lead_create(
                                % {"status": status}})
     if owner is not None and not can_own_leads(owner):
         raise ValidationError({"owner": _("This user cannot own leads.")})
+    # The assignment rules may route to anyone; a person names only whom they manage.
+    check_new_owner(actor=actor, owner=owner)
     lead = Lead(
         company=company, first_name=first_name, last_name=last_name, title=title, phone=phone,
         email=email, message=message, region=region, source=source, campaign=campaign,
@@ -113,7 +135,7 @@ def _require_open(lead: Lead) -> None:
 
 
 @transaction.atomic
-def lead_update(*, lead: Lead, actor: User, **fields: object) -> Lead:
+def lead_update(*, lead: Lead, actor: User, **fields: Unpack[LeadChanges]) -> Lead:
     """Change a lead's details or open status; the score follows."""
     require_sales(actor)
     _require_open(lead)

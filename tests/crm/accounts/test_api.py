@@ -273,7 +273,10 @@ def test_merge_endpoint(tenant_a, tenant_client, in_tenant):
         loser = make_account(owner=users["rep"], name="Merge Loser", city="Paris")
         theirs = make_account(owner=users["rep2"], name="Not Yours")
         make_contact(account=loser, last_name="Moved")
-    client = tenant_client(tenant_a, users["rep"])
+        # Merging deletes: a manager may do it for the teams they manage (not a rep).
+        Team.objects.create(name="Merge team", manager=users["manager"]).members.add(
+            users["rep"])
+    client = tenant_client(tenant_a, users["manager"])
     assert client.post(f"{API}/accounts/{survivor.pk}/merge/", {"others": [theirs.pk]},
                        content_type="application/json").status_code == 404
     assert client.post(f"{API}/accounts/{survivor.pk}/merge/", {"others": []},

@@ -15,7 +15,7 @@ from crm.accounts.services import (
     contact_update,
 )
 from crm.core.audit import history_for
-from crm.core.models import Notification
+from crm.core.models import Notification, Team
 from tests.crm.accounts.factories import make_account, make_contact
 
 
@@ -54,6 +54,8 @@ def test_rep_may_not_assign_an_account_to_someone_else_but_manager_may(tenant_a,
         with pytest.raises(ValidationError) as error:
             account_create(actor=users["rep"], name="Given Away", owner=users["rep2"])
         assert "owner" in error.value.message_dict
+        Team.objects.create(name="Assigning team", manager=users["manager"]).members.add(
+            users["rep2"])
         account = account_create(actor=users["manager"], name="Assigned", owner=users["rep2"])
         assert account.owner == users["rep2"]
         pooled = account_create(actor=users["rep"], name="Pooled", owner=None)

@@ -20,3 +20,14 @@ def people_b(tenant_b, in_tenant) -> dict[str, User]:
 
 def fresh(user: User) -> User:
     return User.objects.get(pk=user.pk)
+
+
+@pytest.fixture
+def managed_team(tenant_a, in_tenant, people_a):
+    """The manager manages a team of rep and rep2: a manager acts only for their teams."""
+    from crm.core.models import Team
+
+    with in_tenant(tenant_a):
+        team = Team.objects.create(name="Managed pool team", manager=people_a["manager"])
+        team.members.add(people_a["rep"], people_a["rep2"])
+        return team

@@ -62,7 +62,7 @@ def test_claim_return_and_their_400s(tenant_a, in_tenant, people_a, tenant_clien
     assert [row["kind"] for row in history] == ["return", "claim"]
 
 
-def test_assign_is_for_managers(tenant_a, in_tenant, people_a, tenant_client):
+def test_assign_is_for_managers(tenant_a, in_tenant, people_a, tenant_client, managed_team):
     with in_tenant(tenant_a):
         _pool, accounts = _pool_with(1)
     target = accounts[0].pk

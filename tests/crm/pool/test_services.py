@@ -102,7 +102,8 @@ def test_returning_an_account_without_a_pool_uses_the_matching_pool(tenant_a, in
         assert PoolMembership.objects.get(account=account).pool == regional
 
 
-def test_only_managers_assign_and_the_rep_is_told(tenant_a, in_tenant, people_a, pool):
+def test_only_managers_assign_and_the_rep_is_told(tenant_a, in_tenant, people_a, pool,
+                                                  managed_team):
     rep, manager = people_a["rep"], people_a["manager"]
     with in_tenant(tenant_a):
         (account,) = _pooled(pool)
