@@ -21,6 +21,18 @@ app.autodiscover_tasks()
 
 
 
+from celery.signals import beat_init, worker_init  # noqa: E402
+
 from config.schedules import BEAT_SCHEDULE  # noqa: E402
+
+
+@worker_init.connect
+@beat_init.connect
+def _refuse_unsafe_connection_pooling(**kwargs: object) -> None:
+    """Workers and beat run no system checks: refuse transaction pooling at start-up."""
+    from tenants.pooling import ensure_safe_connection_pooling
+
+    ensure_safe_connection_pooling()
+
 
 app.conf.beat_schedule = BEAT_SCHEDULE

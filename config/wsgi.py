@@ -7,3 +7,7 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 application = get_wsgi_application()
+
+from tenants.pooling import ensure_safe_connection_pooling  # noqa: E402  (needs apps loaded)
+
+ensure_safe_connection_pooling()

@@ -151,6 +151,9 @@ DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+# Which connection pooler sits in front of PostgreSQL: "none", "session" or "transaction".
+# search_path is set per connection, so only session pooling is safe (tenants/pooling.py).
+DATABASE_POOLER = env("DATABASE_POOLER", default="")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
