@@ -22,6 +22,7 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.viewsets import GenericViewSet
 
 from crm.accounts.models import Account, Contact
+from crm.core.api.filters import CrmFilterSet
 from crm.core.api.viewsets import VisibilityEnforcedMixin, VisibleReadOnlyViewSet
 from crm.core.visibility import scope_by_owner
 from crm.sales import selectors, services
@@ -179,7 +180,7 @@ ErrorSerializer = inline_serializer(
 # --- filters -------------------------------------------------------------------------------
 
 
-class OpportunityFilter(django_filters.FilterSet):
+class OpportunityFilter(CrmFilterSet):
     status = django_filters.ChoiceFilter(
         choices=[("open", _("Open")), ("won", _("Won")), ("lost", _("Lost")),
                  ("closed", _("Closed"))],
