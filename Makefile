@@ -57,8 +57,8 @@ lint: install
 	$(BIN)/lint-imports
 
 messages: install
-	$(BIN)/python manage.py makemessages -l zh_Hans --ignore ".venv/*" --ignore "var/*"
-	$(BIN)/python manage.py compilemessages --ignore ".venv/*"
+	DJANGO_SETTINGS_MODULE=config.settings.local $(BIN)/python manage.py makemessages -l zh_Hans --ignore ".venv/*" --ignore "var/*"
+	DJANGO_SETTINGS_MODULE=config.settings.local $(BIN)/python manage.py compilemessages --ignore ".venv/*"
 
 services-stop:
 	-$(BIN)/python platform/devstack.py stop

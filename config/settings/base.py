@@ -99,6 +99,7 @@ SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
 
 MIDDLEWARE = [
     "tenants.middleware.HealthCheckMiddleware",
+    "tenants.errors.ApiJsonErrorsMiddleware",
     "tenants.middleware.TenantRoutingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -116,6 +117,8 @@ MIDDLEWARE = [
     "tenants.middleware.TenantOnlyRedirectMiddleware",
 ]
 
+# JSON under /api/, Django's page elsewhere.
+CSRF_FAILURE_VIEW = "tenants.errors.csrf_failure"
 ROOT_URLCONF = "config.urls_tenant"
 PUBLIC_SCHEMA_URLCONF = "config.urls_public"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -151,6 +154,9 @@ DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+# Which connection pooler sits in front of PostgreSQL: "none", "session" or "transaction".
+# search_path is set per connection, so only session pooling is safe (tenants/pooling.py).
+DATABASE_POOLER = env("DATABASE_POOLER", default="")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
@@ -242,6 +248,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
+# Files only crm.core.files may serve (attachments): outside MEDIA_ROOT, which a web server
+# or CDN may publish for Wagtail's public image renditions; one folder per schema.
+PROTECTED_MEDIA_ROOT = env("PROTECTED_MEDIA_ROOT", default=str(BASE_DIR / "var" / "protected"))
 STORAGES = {
     "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -297,6 +306,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "crm.core.api.exceptions.json_exception_handler",
+    "DEFAULT_METADATA_CLASS": "crm.core.api.metadata.CrmMetadata",
     "DEFAULT_THROTTLE_RATES": {"token": "20/min"},
     # DRF's throttles read X-Forwarded-For only behind as many proxies as we trust.
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
@@ -330,6 +340,10 @@ WAGTAIL_SITE_NAME = "CRM"
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default=f"http://{PLATFORM_DOMAIN}")
 WAGTAIL_I18N_ENABLED = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Documents are served by Wagtail's view, which checks collection and page privacy; never by
+# their storage path. (Images: renditions are public by design, they appear on the public
+# site; originals are not linked from pages.)
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

@@ -1,10 +1,14 @@
 """Cross-cutting CRM records: teams (read by the visibility layer), the audit log (field
 history of every audited record) and in-app notifications (the one notification path)."""
 
+import uuid
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from crm.core.storage import protected_storage
 
 
 class Team(models.Model):
@@ -84,3 +88,34 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+def _attachment_path(attachment: "Attachment", filename: str) -> str:
+    # A random folder per file: even the storage path is not guessable.
+    return f"attachments/{uuid.uuid4().hex}/{filename}"
+
+
+class Attachment(models.Model):
+    """A file attached to a record (an account, later a service request...). Stored in the
+    tenant's protected storage and served only by crm.core.files, to viewers who may see the
+    record it is attached to."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.BigIntegerField()
+    file = models.FileField(_("file"), upload_to=_attachment_path, storage=protected_storage,
+                            max_length=300)
+    name = models.CharField(_("name"), max_length=200)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.name

@@ -19,6 +19,7 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.viewsets import GenericViewSet
 
 from crm.accounts.models import Account
+from crm.core.api.filters import CrmFilterSet
 from crm.core.api.viewsets import VisibilityEnforcedMixin, VisibleReadOnlyViewSet
 from crm.pool import selectors, services
 from crm.pool.models import OwnershipChange, Pool, PoolRule
@@ -81,7 +82,7 @@ class AssignSerializer(serializers.Serializer):
             else User.objects.none())
 
 
-class PoolAccountFilter(django_filters.FilterSet):
+class PoolAccountFilter(CrmFilterSet):
     pool = django_filters.NumberFilter(field_name="pool_membership__pool_id")
     held = django_filters.BooleanFilter(field_name="owner", lookup_expr="isnull", exclude=True)
     region = django_filters.CharFilter(field_name="region", lookup_expr="iexact")

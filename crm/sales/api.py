@@ -23,6 +23,7 @@ from rest_framework.viewsets import GenericViewSet
 
 from crm.accounts.models import Account, Contact
 from crm.accounts.selectors import account_visible_queryset, contact_visible_queryset
+from crm.core.api.filters import CrmFilterSet
 from crm.core.api.viewsets import VisibilityEnforcedMixin, VisibleReadOnlyViewSet
 from crm.sales import selectors, services
 from crm.sales.models import KeyAction, Opportunity, Pipeline, Stage
@@ -182,7 +183,7 @@ ErrorSerializer = inline_serializer(
 # --- filters -------------------------------------------------------------------------------
 
 
-class OpportunityFilter(django_filters.FilterSet):
+class OpportunityFilter(CrmFilterSet):
     status = django_filters.ChoiceFilter(
         choices=[("open", _("Open")), ("won", _("Won")), ("lost", _("Lost")),
                  ("closed", _("Closed"))],
