@@ -21,7 +21,8 @@ def send_invitation(invitation_id: int) -> bool:
     from crm.staff.services.invitations import invitation_token
 
     with transaction.atomic():
-        invitation = (Invitation.objects.select_for_update().select_related("user", "invited_by")
+        invitation = (Invitation.objects.select_for_update(of=("self",))
+                      .select_related("user", "invited_by")
                       .filter(pk=invitation_id, sent_at__isnull=True, accepted_at__isnull=True,
                               revoked_at__isnull=True).first())
         if invitation is None:
