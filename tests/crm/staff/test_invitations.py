@@ -43,7 +43,8 @@ def test_invitee_sets_a_password_and_lands_signed_in_on_the_crm(
                          django_capture_on_commit_callbacks)
     with in_tenant(tenant_a):
         user = User.objects.get(pk=invitation.user_id)
-        assert not user.is_active and not user.has_usable_password()  # cannot sign in yet
+        assert not user.is_active
+        assert not user.has_usable_password()
     link = last_link("new.rep@alpha.test")
     client = tenant_client(tenant_a)
 
@@ -58,7 +59,8 @@ def test_invitee_sets_a_password_and_lands_signed_in_on_the_crm(
     assert client.get("/crm/").status_code == 200  # signed in as the new user
     with in_tenant(tenant_a):
         user = User.objects.get(pk=invitation.user_id)
-        assert user.is_active and user.check_password(GOOD_PASSWORD)
+        assert user.is_active
+        assert user.check_password(GOOD_PASSWORD)
         assert user.first_name == "Nina"
         assert Invitation.objects.get(pk=invitation.pk).accepted_at is not None
         assert AuditEntry.objects.filter(object_id=user.pk, action="invitation.accepted").exists()

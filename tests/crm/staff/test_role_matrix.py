@@ -47,9 +47,11 @@ def test_manager_sees_own_detail_but_not_others_outside_their_teams(tenant_a, te
 
 def test_settings_sections_are_registered(tenant_a, tenant_client):
     page = tenant_client(tenant_a, tenant_a.users["admin"]).get("/crm/settings/").content.decode()
-    assert "/crm/settings/users/" in page and "/crm/settings/roles/" in page
+    assert "/crm/settings/users/" in page
+    assert "/crm/settings/roles/" in page
 
 
 def test_anonymous_is_sent_to_login(tenant_a, tenant_client):
     response = tenant_client(tenant_a).get("/crm/settings/users/")
-    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]

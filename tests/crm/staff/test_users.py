@@ -7,13 +7,12 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from crm.accounts.models import Account
 from crm.core.models import AuditEntry, Team
 from crm.staff.selectors import staff_user_list
-from tests.crm.accounts.factories import make_account
 from crm.staff.services.invitations import invitation_create
 from crm.staff.services.users import user_deactivate, user_role_change
 from tenants.users.models import Role, User
+from tests.crm.accounts.factories import make_account
 
 from .conftest import fresh
 
@@ -39,7 +38,10 @@ def test_list_shows_role_status_teams_and_last_login(tenant_a, in_tenant, people
     assert rows["rep2@alpha.test"].status == "deactivated"
     assert [t.name for t in rows["rep@alpha.test"].teams.all()] == ["East"]
     page = response.content.decode()
-    assert "East" in page and "Invited" in page and "Deactivated" in page and "never" in page
+    assert "East" in page
+    assert "Invited" in page
+    assert "Deactivated" in page
+    assert "never" in page
 
 
 def test_list_filters_by_status(tenant_a, in_tenant, people_a, tenant_client):
@@ -99,17 +101,20 @@ def test_the_last_admin_can_neither_leave_nor_be_demoted(tenant_a, in_tenant, pe
     assert "last active administrator" in deactivated.content.decode()
     assert demoted.status_code == 400
     with in_tenant(tenant_a):
-        assert fresh(admin).is_active and fresh(admin).role == Role.ADMIN
+        assert fresh(admin).is_active
+        assert fresh(admin).role == Role.ADMIN
 
 
 def test_with_a_second_admin_an_admin_may_step_down(tenant_a, in_tenant, people_a):
     with in_tenant(tenant_a):
         user_role_change(user=people_a["manager"], role=Role.ADMIN, actor=people_a["admin"])
         promoted = fresh(people_a["manager"])
-        assert promoted.is_superuser and promoted.is_staff  # admins are schema superusers
+        assert promoted.is_superuser
+        assert promoted.is_staff
         user_role_change(user=people_a["admin"], role=Role.SALES_REP, actor=people_a["admin"])
         demoted = fresh(people_a["admin"])
-        assert demoted.role == Role.SALES_REP and not demoted.is_superuser
+        assert demoted.role == Role.SALES_REP
+        assert not demoted.is_superuser
         with pytest.raises(ValidationError, match="last active administrator"):
             user_deactivate(user=promoted, actor=promoted)
 
@@ -156,7 +161,8 @@ def test_invite_from_the_page_is_audited(tenant_a, in_tenant, people_a, tenant_c
         user = User.objects.get(email="page@alpha.test")
         assert (user.role, user.is_active) == (Role.MANAGER, False)
         entry = AuditEntry.objects.get(action="user.invited", object_id=user.pk)
-        assert entry.actor_id == people_a["admin"].pk and entry.data["role"] == Role.MANAGER
+        assert entry.actor_id == people_a["admin"].pk
+        assert entry.data["role"] == Role.MANAGER
 
 
 def test_selector_gives_managers_their_teams_and_others_nothing(tenant_a, in_tenant, people_a):
