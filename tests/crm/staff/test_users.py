@@ -7,6 +7,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from crm.accounts.models import Account
 from crm.core.models import AuditEntry, Team
 from crm.staff.selectors import staff_user_list
 from crm.staff.services.invitations import invitation_create
