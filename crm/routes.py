@@ -10,6 +10,7 @@ API_ROUTE_MODULES: list[str] = [
     "crm.activities.api",
     "crm.pool.api",
     "crm.api_tokens.api",
+    "crm.staff.api",
 ]
 
 

@@ -11,4 +11,5 @@ urlpatterns = [
     path("settings/security/tokens/", include("crm.api_tokens.urls")),
     path("", include("crm.activities.urls")),
     path("", include("crm.pool.urls")),
+    path("", include("crm.staff.urls")),
 ]

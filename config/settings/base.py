@@ -63,6 +63,7 @@ TENANT_APPS = [
     "crm.activities.apps.ActivitiesConfig",
     "crm.pool.apps.PoolConfig",
     "crm.api_tokens.apps.ApiTokensConfig",
+    "crm.staff.apps.StaffConfig",
     "portal.apps.PortalConfig",
     "cms.apps.CmsConfig",
     "wagtail.contrib.forms",
@@ -70,7 +71,8 @@ TENANT_APPS = [
     "wagtail.contrib.settings",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    # wagtail.users with the seat-checked user pages (crm.staff.cms_users).
+    "crm.staff.cms_apps.StaffWagtailUsersConfig",
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",

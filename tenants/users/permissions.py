@@ -4,6 +4,8 @@ permissions, templates and services ask ``can(user, Capability.X)``, never ``use
 from enum import StrEnum
 
 from django.contrib.auth.models import AnonymousUser
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from tenants.users.models import Role, User, UserKind
 
@@ -23,6 +25,27 @@ class Capability(StrEnum):
     MANAGE_SETTINGS = "manage_settings"  # users, roles, teams, pipelines, pool rules
     MANAGE_BILLING = "manage_billing"
     EDIT_PORTAL = "edit_portal"  # Wagtail /cms/
+
+    @property
+    def label(self) -> "str | Promise":
+        """What the capability allows, in words (the roles page's matrix shows these)."""
+        return CAPABILITY_LABELS[self]
+
+
+# One human label per capability (a test fails when a new capability has none).
+CAPABILITY_LABELS: dict[Capability, "str | Promise"] = {
+    Capability.USE_CRM: _("Open the CRM and the staff API"),
+    Capability.EDIT_RECORDS: _("Create and change records"),
+    Capability.SEE_ALL_RECORDS: _("See every record, whoever owns it"),
+    Capability.SEE_TEAM_RECORDS: _("See the records of the teams they manage"),
+    Capability.ASSIGN_RECORDS: _("Assign pool accounts and transfer ownership"),
+    Capability.OVERRIDE_KEY_ACTIONS: _("Move a deal past unmet key actions"),
+    Capability.MANAGE_SALES: _("Work leads, opportunities and the pipeline"),
+    Capability.MANAGE_SERVICE: _("Work service requests and assets"),
+    Capability.MANAGE_SETTINGS: _("Manage users, roles, teams and workspace settings"),
+    Capability.MANAGE_BILLING: _("Manage the plan, seats and payment"),
+    Capability.EDIT_PORTAL: _("Edit the customer portal site (/cms/)"),
+}
 
 
 _STAFF_BASE = frozenset({Capability.USE_CRM})
