@@ -30,6 +30,7 @@ from crm.accounts.selectors import account_ancestor_ids
 from crm.core.audit import audit_changes, audit_event, audit_snapshot
 from crm.core.models import Notification
 from crm.core.notifications import notify
+from crm.core.regions import region_clean
 from tenants.users.models import User
 from tenants.users.permissions import Capability, can
 
@@ -111,6 +112,8 @@ def account_create(*, actor: User | None, **fields: Any) -> Account:
     _check_fields(fields, ACCOUNT_FIELDS)
     fields.setdefault("owner", actor)
     _check_owner_change(actor=actor, new_owner=fields["owner"], old_owner_id=None)
+    if "region" in fields:
+        fields["region"] = region_clean(fields["region"])
     account = Account(created_by=actor, **fields)
     _apply_derived(account)
     _validate_account(account)
@@ -136,6 +139,8 @@ def account_update(*, account: Account, actor: User | None, **fields: Any) -> Ac
                             old_owner_id=account.owner_id)
     if "parent" in fields:
         _check_parent(account, fields["parent"])
+    if "region" in fields:
+        fields["region"] = region_clean(fields["region"], current=account.region)
     for name, value in fields.items():
         setattr(account, name, value)
     _apply_derived(account)

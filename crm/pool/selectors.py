@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from crm.accounts.models import Account
 from crm.accounts.selectors import account_visible_queryset
+from crm.core.models import Team
 from crm.core.visibility import owner_scope_for
 from crm.pool.models import OwnershipChange, Pool, PoolMembership, PoolRule
 from tenants.users.models import User, UserKind
@@ -32,9 +33,9 @@ def pool_visible_queryset(*, viewer: User) -> QuerySet[Pool]:
         return Pool.objects.none()
     if owner_scope_for(viewer).sees_all:
         return Pool.objects.all()
-    return Pool.objects.filter(
-        Q(team__isnull=True) | Q(team__members=viewer) | Q(team__manager=viewer)
-    ).distinct()
+    # A team pool serves its team while the team is active (archived teams widen nothing).
+    teams = Team.objects.active().filter(Q(members=viewer) | Q(managers=viewer)).values("pk")
+    return Pool.objects.filter(Q(team__isnull=True) | Q(team__in=teams))
 
 
 def pool_list(*, viewer: User, include_inactive: bool = False) -> QuerySet[Pool]:

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -48,8 +49,8 @@ def _may_use_pool(user: User, pool: Pool) -> bool:
     """Team pools serve their team (managers and admins may act on every pool)."""
     if pool.team_id is None or can(user, Capability.ASSIGN_RECORDS):
         return True
-    return Team.objects.filter(pk=pool.team_id).filter(
-        members=user).exists() or Team.objects.filter(pk=pool.team_id, manager=user).exists()
+    return Team.objects.active().filter(pk=pool.team_id).filter(
+        Q(members=user) | Q(managers=user)).exists()
 
 
 def pool_for_account(account: Account) -> Pool | None:

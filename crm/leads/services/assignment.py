@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from crm.core.models import Team
+from crm.core.regions import region_clean
 from crm.leads.models import AssignmentRule, AssignmentStrategy, Lead, RoundRobinState
 from tenants.users.models import User, UserKind
 from tenants.users.permissions import Capability, can
@@ -65,10 +66,10 @@ def owner_by_rules(lead: Lead) -> User | None:
         if rule.strategy == AssignmentStrategy.REGION:
             region = lead.region.strip()
             team = (
-                Team.objects.filter(region__iexact=region).order_by("id").first()
+                Team.objects.active().filter(region__name__iexact=region).order_by("id").first()
                 if region else None
             )
-        if team is not None:
+        if team is not None and not team.archived:
             chosen = next_in_team(team)
             if chosen is not None:
                 return chosen
@@ -96,6 +97,7 @@ def assignment_rule_save(
     if not can(actor, Capability.MANAGE_SETTINGS):
         raise PermissionDenied
     rule = rule or AssignmentRule()
+    current_region = rule.match_region
     for name, value in fields.items():
         if name not in ASSIGNMENT_RULE_FIELDS:
             raise ValidationError({name: _("Unknown field.")})
@@ -104,7 +106,8 @@ def assignment_rule_save(
         rule.team = None
     if rule.strategy != AssignmentStrategy.USER:
         rule.user = None
-    rule.match_region = rule.match_region.strip()
+    rule.match_region = region_clean(rule.match_region, field="match_region",
+                                     current=current_region)
     _validate_assignment_rule(rule)
     rule.full_clean()
     rule.save()
