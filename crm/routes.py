@@ -9,6 +9,7 @@ API_ROUTE_MODULES: list[str] = [
     "crm.leads.api",
     "crm.activities.api",
     "crm.pool.api",
+    "crm.core.api.teams",
 ]
 
 

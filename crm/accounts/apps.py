@@ -10,6 +10,9 @@ class AccountsConfig(ScopedAppConfig):
     tenancy_scope = Scope.TENANT
 
     def ready(self) -> None:
+        from crm.accounts import sales_settings
+
+        sales_settings.register()
         from crm.accounts import demo, provisioning  # noqa: F401  (register step and seeder)
         from crm.core.navigation import NavItem, register_nav
         from tenants.users.permissions import Capability

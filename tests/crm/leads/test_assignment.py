@@ -1,18 +1,16 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from crm.core.models import Team
 from crm.leads.models import AssignmentStrategy, Lead, RoundRobinState
 from crm.leads.services import assignment_rule_save, lead_assign
 from tenants.users.models import Role, User, UserKind
+from tests.crm.core.factories import make_region, make_team
 
 pytestmark = pytest.mark.usefixtures("no_rules")
 
 
 def _team(name, region, *members, manager=None):
-    team = Team.objects.create(name=name, region=region, manager=manager)
-    team.members.set(members)
-    return team
+    return make_team(name, region=region, managers=[manager], members=members)
 
 
 def test_round_robin_takes_turns_within_the_team(tenant_a, in_tenant, people_a, make_lead):
@@ -34,6 +32,7 @@ def test_region_rule_routes_to_the_team_of_that_region(
     with in_tenant(tenant_a):
         _team("East team", "East", people_a["rep"])
         _team("West team", "West", people_a["rep2"])
+        make_region("Mars")
         assignment_rule_save(actor=people_a["admin"], name="By region",
                              strategy=AssignmentStrategy.REGION)
         assert make_lead(region="east").owner == people_a["rep"]
