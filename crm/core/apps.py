@@ -12,6 +12,7 @@ class CoreConfig(ScopedAppConfig):
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy as _
 
+        from crm.core import demo  # noqa: F401 - registers the demo seeder
         from crm.core.navigation import NavItem, register_nav
         from tenants.users.permissions import Capability
 
