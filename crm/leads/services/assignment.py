@@ -50,6 +50,15 @@ def _rule_applies(rule: AssignmentRule, lead: Lead) -> bool:
     return not (rule.match_source and rule.match_source != lead.source)
 
 
+def _team_of_region(region: str) -> Team | None:
+    """The active team of ``region``; for a territory without a team, its region's team."""
+    if not region:
+        return None
+    teams = Team.objects.active().order_by("id")
+    return (teams.filter(region__name__iexact=region).first()
+            or teams.filter(region__territories__name__iexact=region).first())
+
+
 def owner_by_rules(lead: Lead) -> User | None:
     """The owner the first applicable rule picks; None puts the lead in the queue."""
     rules = AssignmentRule.objects.filter(active=True).select_related("team", "user")
@@ -64,11 +73,7 @@ def owner_by_rules(lead: Lead) -> User | None:
             continue
         team = rule.team
         if rule.strategy == AssignmentStrategy.REGION:
-            region = lead.region.strip()
-            team = (
-                Team.objects.active().filter(region__name__iexact=region).order_by("id").first()
-                if region else None
-            )
+            team = _team_of_region(lead.region.strip())
         if team is not None and not team.archived:
             chosen = next_in_team(team)
             if chosen is not None:
