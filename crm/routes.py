@@ -11,6 +11,7 @@ API_ROUTE_MODULES: list[str] = [
     "crm.pool.api",
     "crm.api_tokens.api",
     "crm.staff.api",
+    "crm.core.api.teams",
 ]
 
 

@@ -10,6 +10,9 @@ class AccountsConfig(ScopedAppConfig):
     tenancy_scope = Scope.TENANT
 
     def ready(self) -> None:
+        from crm.accounts import sales_settings
+
+        sales_settings.register()
         from crm.accounts import demo, provisioning  # noqa: F401  (register step and seeder)
         from crm.accounts.models import Account
         from crm.accounts.selectors import account_get_for

@@ -18,6 +18,7 @@ from crm.accounts.models import (
     NameAlias,
 )
 from crm.accounts.services import ACCOUNT_MERGE_FIELDS
+from crm.core.forms import use_region_choices
 from tenants.users.models import User, UserKind
 
 
@@ -80,6 +81,7 @@ class AccountForm(forms.ModelForm):
             if self.is_bound and "owner" not in self.data:
                 self.fields["owner"].disabled = True
         self.fields["external_id"].required = False
+        use_region_choices(self, "region", current=self.instance.region)
 
     def clean_external_id(self) -> str | None:
         return (self.cleaned_data.get("external_id") or "").strip() or None

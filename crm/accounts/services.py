@@ -32,6 +32,7 @@ from crm.core.audit import audit_changes, audit_event, audit_snapshot
 from crm.core.models import Notification
 from crm.core.notifications import notify
 from crm.core.ownership import check_new_owner, owner_change_refused
+from crm.core.regions import region_clean
 from crm.core.visibility import managed_user_ids
 from tenants.users.models import User
 from tenants.users.permissions import Capability, can
@@ -147,6 +148,8 @@ def account_create(*, actor: User | None, **fields: Unpack[AccountFields]) -> Ac
     _check_fields(fields, ACCOUNT_FIELDS)
     fields.setdefault("owner", actor)
     check_new_owner(actor=actor, owner=fields["owner"])
+    if "region" in fields:
+        fields["region"] = region_clean(fields["region"])
     account = Account(created_by=actor, **fields)
     _apply_derived(account)
     _validate_account(account)
@@ -177,6 +180,8 @@ def account_update(*, account: Account, actor: User | None,
             raise owner_change_refused()
     if "parent" in fields:
         _check_parent(account, fields["parent"])
+    if "region" in fields:
+        fields["region"] = region_clean(fields["region"], current=account.region)
     for name, value in fields.items():
         setattr(account, name, value)
     _apply_derived(account)

@@ -4,8 +4,10 @@ a staff user manages.
 A sales rep sees their own records, their teams' records and unowned (pool) records; a
 manager sees the records of the teams they manage (and their own); admins and read-only users
 see everything; service agents see accounts and contacts (the service issue widens this to
-service records). Selectors call ``scope_by_owner``; no view or serializer filters by owner
-itself (tests/isolation/test_scope_accessors.py walks the source tree to keep it so).
+service records). Only active teams count: an archived team widens no one's view. Teams have
+several managers and a user may be in several teams. Selectors call ``scope_by_owner``; no
+view or serializer filters by owner itself (tests/isolation/test_scope_accessors.py walks the
+source tree to keep it so).
 
 Team membership and team management are read here and nowhere else: ``viewer_team_ids``
 (the teams a user works in), ``managed_user_ids`` (whom a user may give records to, move
@@ -42,19 +44,20 @@ NOTHING = OwnerScope(owner_ids=frozenset(), include_unowned=False, team_ids=froz
 def _team_ids(viewer: User, *, managed_only: bool) -> frozenset[int]:
     """Ids of the teams ``viewer`` manages (``managed_only``), or belongs to or manages.
 
-    The only query on Team.members/Team.manager in the code base: when a team gets several
-    managers, this is the function that changes. Managing a team counts only for users whose
-    role lets them see team records (managers, admins)."""
-    condition = Q(manager=viewer) if can(viewer, Capability.SEE_TEAM_RECORDS) else Q(pk__in=[])
+    The only query on Team.members/Team.managers in the code base. Only active teams count;
+    managing a team counts only for users whose role lets them see team records (managers,
+    admins)."""
+    condition = Q(managers=viewer) if can(viewer, Capability.SEE_TEAM_RECORDS) else Q(pk__in=[])
     if not managed_only:
         condition |= Q(members=viewer)
-    return frozenset(Team.objects.filter(condition).values_list("pk", flat=True).distinct())
+    return frozenset(Team.objects.active().filter(condition).values_list("pk", flat=True)
+                     .distinct())
 
 
 def member_team_ids(user_id: int) -> frozenset[int]:
     """The teams the user with this id is a member of (not the ones they manage)."""
-    return frozenset(Team.members.through.objects.filter(user_id=user_id)
-                     .values_list("team_id", flat=True))
+    return frozenset(Team.members.through.objects.filter(
+        user_id=user_id, team__archived_at__isnull=True).values_list("team_id", flat=True))
 
 
 def _team_member_ids(team_ids: frozenset[int]) -> frozenset[int]:

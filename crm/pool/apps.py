@@ -10,6 +10,9 @@ class PoolConfig(ScopedAppConfig):
     tenancy_scope = Scope.TENANT
 
     def ready(self) -> None:
+        from crm.pool import sales_settings
+
+        sales_settings.register()
         from crm.core.navigation import NavItem, register_nav
         from crm.pool import demo, provisioning  # noqa: F401 - register seeder and step
         from crm.pool.views import account_pool_panel

@@ -47,7 +47,7 @@ class PoolForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = Team.objects.order_by("name")
+        self.fields["team"].queryset = Team.objects.active().order_by("name")
         rule = getattr(self.instance, "rule", None) if self.instance.pk else None
         if rule is not None and not self.is_bound:
             for name in ("max_accounts_per_rep", "reclaim_after_days_without_activity",

@@ -311,7 +311,8 @@ def forecast_by_team(*, viewer: User, start: date | None = None, end: date | Non
     """
     base = _open_forecast_base(viewer=viewer, start=start, end=end, pipeline=pipeline)
     rows = _aggregate(
-        base.filter(owner__teams__isnull=False).annotate(
+        base.filter(owner__teams__isnull=False,
+                    owner__teams__archived_at__isnull=True).annotate(
             month=TruncMonth("close_date"), team_id=F("owner__teams__id"),
             team_name=F("owner__teams__name"),
         ),
@@ -337,7 +338,7 @@ def forecast_totals(rows: list[ForecastRow]) -> dict[str, dict[str, Decimal]]:
 
 
 def teams_for_forecast() -> QuerySet[Team]:
-    return Team.objects.order_by("name")
+    return Team.objects.active().order_by("name")
 
 
 # --- account roll-ups ------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.core.audit import audit_event
+from crm.core.regions import region_or_blank
 from crm.core.visibility import manages_user
 from crm.leads.models import Lead, LeadStatus
 from crm.leads.services.assignment import can_own_leads
@@ -140,7 +141,7 @@ def lead_convert(
             raise DuplicateAccountError(duplicates)
         account = account_create(
             actor=actor, name=locked.company or locked.person_name or locked.email,
-            phone=locked.phone, region=locked.region, owner=owner,
+            phone=locked.phone, region=region_or_blank(locked.region), owner=owner,
         )
         account_created = True
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from crm.core.audit import audit_changes, audit_event, audit_snapshot
 from crm.core.notifications import notify
 from crm.core.ownership import check_new_owner
+from crm.core.regions import region_clean
 from crm.leads.models import EDITABLE_STATUSES, Campaign, Lead, LeadSource, LeadStatus
 from crm.leads.services.assignment import can_own_leads, owner_by_rules
 from crm.leads.services.scoring import compute_score
@@ -116,7 +117,7 @@ def lead_create(
     check_new_owner(actor=actor, owner=owner)
     lead = Lead(
         company=company, first_name=first_name, last_name=last_name, title=title, phone=phone,
-        email=email, message=message, region=region, source=source, campaign=campaign,
+        email=email, message=message, region=region_clean(region), source=source, campaign=campaign,
         status=status, created_by=actor,
     )
     _clean_lead(lead)
@@ -143,6 +144,8 @@ def lead_update(*, lead: Lead, actor: User, **fields: Unpack[LeadChanges]) -> Le
     for name, value in fields.items():
         if name not in LEAD_EDITABLE_FIELDS:
             raise ValidationError({name: _("This field cannot be changed here.")})
+        if name == "region":
+            value = region_clean(str(value or ""), current=lead.region)
         setattr(lead, name, value)
     if "status" in fields and lead.status not in EDITABLE_STATUSES:
         raise ValidationError({"status": _(

@@ -6,9 +6,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from crm.accounts.models import Account
 from crm.accounts.services import account_create, account_merge, account_update
-from crm.core.models import Team
 from tenants.users.models import User
 from tests.crm.accounts.factories import make_account
+from tests.crm.core.factories import make_team
 
 API = "/api/v1"
 
@@ -22,7 +22,7 @@ def east(tenant_a, in_tenant):
     """The manager manages East (rep); rep2 is on no team the manager manages."""
     users = tenant_a.users
     with in_tenant(tenant_a):
-        team = Team.objects.create(name="East owners", manager=users["manager"])
+        team = make_team("East owners", managers=[users["manager"]])
         team.members.add(users["rep"])
         return team
 

@@ -4,6 +4,7 @@ memoised on a user instance) and accounts built through the accounts services.""
 import pytest
 
 from tenants.users.models import User
+from tests.crm.core.factories import make_team
 
 
 @pytest.fixture
@@ -25,9 +26,8 @@ def fresh(user: User) -> User:
 @pytest.fixture
 def managed_team(tenant_a, in_tenant, people_a):
     """The manager manages a team of rep and rep2: a manager acts only for their teams."""
-    from crm.core.models import Team
 
     with in_tenant(tenant_a):
-        team = Team.objects.create(name="Managed pool team", manager=people_a["manager"])
+        team = make_team("Managed pool team", managers=[people_a["manager"]])
         team.members.add(people_a["rep"], people_a["rep2"])
         return team

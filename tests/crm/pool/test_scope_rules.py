@@ -12,6 +12,7 @@ from crm.pool.selectors import pool_held_accounts
 from crm.pool.services import pool_add_accounts, pool_assign, pool_claim, pool_create
 from crm.pool.transfer import ownership_transfer
 from tests.crm.accounts.factories import make_account
+from tests.crm.core.factories import make_team
 from tests.crm.pool.conftest import fresh
 
 
@@ -19,7 +20,7 @@ from tests.crm.pool.conftest import fresh
 def teams(tenant_a, in_tenant, people_a):
     """East: managed by the manager, rep as member. West: rep2, managed by nobody."""
     with in_tenant(tenant_a):
-        east = Team.objects.create(name="East scope", manager=people_a["manager"])
+        east = make_team("East scope", managers=[people_a["manager"]])
         east.members.add(people_a["rep"])
         west = Team.objects.create(name="West scope")
         west.members.add(people_a["rep2"])

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from crm.sales.models import Opportunity, Pipeline, StageHistory
+from tests.crm.core.factories import make_team
 from tests.crm.sales.conftest import stage_named
 
 
@@ -16,10 +17,9 @@ def _url(name: str, *args) -> str:
 def test_list_page_renders_within_query_budget(
     role, tenant_a, tenant_client, in_tenant, make_opportunity, django_assert_max_num_queries
 ):
-    from crm.core.models import Team
 
     with in_tenant(tenant_a):
-        team = Team.objects.create(name="List team", manager=tenant_a.users["manager"])
+        team = make_team("List team", managers=[tenant_a.users["manager"]])
         team.members.add(tenant_a.users["rep"])
         for _index in range(12):
             make_opportunity(owner=tenant_a.users["rep"])
@@ -122,10 +122,9 @@ def test_key_action_toggle_via_htmx_then_move(tenant_a, tenant_client, in_tenant
 
 def test_manager_override_from_board_and_lost_reason(tenant_a, tenant_client, in_tenant,
                                                      make_opportunity):
-    from crm.core.models import Team
 
     with in_tenant(tenant_a):
-        team = Team.objects.create(name="Override team", manager=tenant_a.users["manager"])
+        team = make_team("Override team", managers=[tenant_a.users["manager"]])
         team.members.add(tenant_a.users["rep"])
         opportunity = make_opportunity(owner=tenant_a.users["rep"])
         proposal, lost = stage_named("Proposal"), stage_named("Lost")

@@ -8,12 +8,13 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from crm.accounts.models import Account
-from crm.core.models import AuditEntry, Team
+from crm.core.models import AuditEntry
 from crm.staff.selectors import staff_user_list
 from crm.staff.services.invitations import invitation_create
 from crm.staff.services.users import user_deactivate, user_role_change
 from tenants.users.models import Role, User
 from tests.crm.accounts.factories import make_account
+from tests.crm.core.factories import make_team
 
 from .conftest import fresh
 
@@ -23,7 +24,7 @@ USERS = "/crm/settings/users/"
 def test_list_shows_role_status_teams_and_last_login(tenant_a, in_tenant, people_a,
                                                      tenant_client):
     with in_tenant(tenant_a):
-        team = Team.objects.create(name="East", manager=people_a["manager"])
+        team = make_team("East", managers=[people_a["manager"]])
         team.members.add(people_a["rep"])
         User.objects.filter(pk=people_a["rep"].pk).update(last_login=timezone.now())
         invitation_create(email="pending@alpha.test", role=Role.SERVICE_AGENT,
@@ -55,7 +56,7 @@ def test_list_filters_by_status(tenant_a, in_tenant, people_a, tenant_client):
 def test_managers_see_only_their_teams_users_and_no_actions(tenant_a, in_tenant, people_a,
                                                             tenant_client):
     with in_tenant(tenant_a):
-        team = Team.objects.create(name="East", manager=people_a["manager"])
+        team = make_team("East", managers=[people_a["manager"]])
         team.members.add(people_a["rep"])
     client = tenant_client(tenant_a, people_a["manager"])
 
@@ -168,7 +169,7 @@ def test_invite_from_the_page_is_audited(tenant_a, in_tenant, people_a, tenant_c
 
 def test_selector_gives_managers_their_teams_and_others_nothing(tenant_a, in_tenant, people_a):
     with in_tenant(tenant_a):
-        team = Team.objects.create(name="South", manager=people_a["manager"])
+        team = make_team("South", managers=[people_a["manager"]])
         team.members.add(people_a["rep2"])
         assert {u.email for u in staff_user_list(viewer=fresh(people_a["manager"]))} == {
             "manager@alpha.test", "rep2@alpha.test"}
