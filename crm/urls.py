@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("crm.sales.urls")),
     path("", include("crm.leads.urls")),
     path("settings/billing/", include("billing.tenant_urls")),
+    path("settings/", include("crm.workspace.urls")),
     path("", include("crm.activities.urls")),
     path("", include("crm.pool.urls")),
 ]

@@ -63,6 +63,7 @@ TENANT_APPS = [
     "crm.sales.apps.SalesConfig",
     "crm.activities.apps.ActivitiesConfig",
     "crm.pool.apps.PoolConfig",
+    "crm.workspace.apps.WorkspaceConfig",
     "portal.apps.PortalConfig",
     "cms.apps.CmsConfig",
     "wagtail.contrib.forms",
@@ -100,6 +101,8 @@ SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
 MIDDLEWARE = [
     "tenants.middleware.HealthCheckMiddleware",
     "tenants.middleware.TenantRoutingMiddleware",
+    # The client address for audit entries written anywhere during the request.
+    "crm.core.request_context.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -109,6 +112,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "tenants.middleware.RejectNullBytesMiddleware",
     "tenants.users.middleware.UserLanguageMiddleware",
+    # The workspace's time zone, default language and number/date formats.
+    "crm.workspace.middleware.WorkspaceLocaleMiddleware",
     "tenants.middleware.TenantStatusMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
