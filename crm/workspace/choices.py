@@ -57,12 +57,14 @@ class DatePreset:
     date_pattern: str
     time_locale: str
     label: str
+    # How date ({1}) and time ({0}) join; "" takes ``time_locale``'s own (CLDR) joiner.
+    joiner: str = ""
 
 
 # Numeric dates with four-digit years: they read in tables and never swap day and month
 # silently between presets that look alike.
 DATE_PRESETS: dict[str, DatePreset] = {
-    "iso": DatePreset("yyyy-MM-dd", "en_GB", "2026-03-31 14:05 (ISO 8601)"),
+    "iso": DatePreset("yyyy-MM-dd", "en_GB", "2026-03-31 14:05 (ISO 8601)", "{1} {0}"),
     "en-US": DatePreset("MM/dd/yyyy", "en_US", "03/31/2026 2:05 PM (en-US)"),
     "en-GB": DatePreset("dd/MM/yyyy", "en_GB", "31/03/2026 14:05 (en-GB)"),
     "zh-CN": DatePreset("yyyy/MM/dd", "zh_CN", "2026/03/31 14:05 (zh-CN)"),

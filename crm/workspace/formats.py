@@ -97,7 +97,7 @@ class DisplayFormats:
     def datetime(self, value: datetime) -> str:
         local = _in_active_zone(value)
         preset = DATE_PRESETS.get(self.date_format, DATE_PRESETS["iso"])
-        combine = Locale.parse(preset.time_locale).datetime_formats["short"]
+        combine = preset.joiner or Locale.parse(preset.time_locale).datetime_formats["short"]
         return str(combine).replace("{1}", self.date(local)).replace("{0}", self.time(local))
 
 
