@@ -83,7 +83,8 @@ def _entry(instance: models.Model | None, *, action: str, actor: User | None,
            changes: dict[str, Any], data: dict[str, Any] | None = None,
            ip_address: str | None = None) -> AuditEntry:
     return AuditEntry.objects.create(
-        content_type=(ContentType.objects.get_for_model(type(instance))
+        # The instance itself, not its type: request.user arrives as a SimpleLazyObject.
+        content_type=(ContentType.objects.get_for_model(instance)
                       if instance is not None else None),
         object_id=instance.pk if instance is not None else None,
         action=action,

@@ -98,7 +98,8 @@ def test_logo_upload_accepts_an_image_and_serves_it_to_staff(tenant_a, tenant_cl
     assert response.status_code == 302
     with in_tenant(tenant_a):
         logo_name = WorkspaceSettings.objects.get().logo.name
-    assert logo_name.startswith("workspace/logo-") and logo_name.endswith(".png")
+    assert logo_name.startswith("workspace/logo-")
+    assert logo_name.endswith(".png")
     # Stored under the tenant's own media folder.
     assert (tmp_path / tenant_a.tenant.schema_name / logo_name).exists()
     rep = tenant_client(tenant_a, tenant_a.users["rep"])
