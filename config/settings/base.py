@@ -64,6 +64,7 @@ TENANT_APPS = [
     "crm.pool.apps.PoolConfig",
     "crm.api_tokens.apps.ApiTokensConfig",
     "crm.staff.apps.StaffConfig",
+    "crm.workspace.apps.WorkspaceConfig",
     "portal.apps.PortalConfig",
     "cms.apps.CmsConfig",
     "wagtail.contrib.forms",
@@ -103,6 +104,8 @@ MIDDLEWARE = [
     "tenants.middleware.HealthCheckMiddleware",
     "tenants.errors.ApiJsonErrorsMiddleware",
     "tenants.middleware.TenantRoutingMiddleware",
+    # The client address for audit entries written anywhere during the request.
+    "crm.core.request_context.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -112,6 +115,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "tenants.middleware.RejectNullBytesMiddleware",
     "tenants.users.middleware.UserLanguageMiddleware",
+    # The workspace's time zone, default language and number/date formats.
+    "crm.workspace.middleware.WorkspaceLocaleMiddleware",
     "tenants.middleware.TenantStatusMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

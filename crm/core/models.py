@@ -88,8 +88,11 @@ class AuditEntry(models.Model):
     """Who did what to which record: field changes (old -> new) and events (merge, transfer,
     claim...). Written only through crm.core.audit."""
 
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
-    object_id = models.BigIntegerField()
+    # Both empty for events about no record (a failed sign-in for an unknown e-mail).
+    content_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    object_id = models.BigIntegerField(null=True, blank=True)
     action = models.CharField(_("action"), max_length=40)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -99,11 +102,19 @@ class AuditEntry(models.Model):
     changes = models.JSONField(default=dict, blank=True)
     # Anything else worth keeping (a merged record's data, a reason...).
     data = models.JSONField(default=dict, blank=True)
+    # Client address of the request the entry was written in (none for tasks and shells).
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["content_type", "object_id", "-created_at"])]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "-created_at"]),
+            # The administrative log filters by action (prefix) and pages by id.
+            models.Index(fields=["action", "-id"], name="crm_core_audit_action_id",
+                         opclasses=["varchar_pattern_ops", "int8_ops"]),
+            models.Index(fields=["actor", "-id"], name="crm_core_audit_actor_id"),
+        ]
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
 
