@@ -11,6 +11,7 @@ sign-in throttle uses too).
 
 from collections.abc import Callable
 from contextvars import ContextVar
+
 from django.http import HttpRequest, HttpResponse
 
 from tenants.security.client_ip import client_ip as _shared_client_ip
