@@ -11,9 +11,13 @@ import re
 
 import pytest
 from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from crm.accounts.models import Account
+from crm.api_tokens.services import api_token_create
+from crm.core.files import attachment_add
 from crm.leads.models import AssignmentRule
 from tenants.demo import registered_seeders
 from tenants.users.models import User
@@ -35,12 +39,19 @@ SEGMENT_MODELS = {
     "activities": "crm_activities.Activity",
     "pool": "crm_accounts.Account",  # /api/v1/pool/{id}/ is a pool account
     "pools": "crm_pool.Pool",
+    "users": "users.User",
+    "teams": "crm_core.Team",
+    "regions": "crm_core.Region",
+    "tokens": "crm_api_tokens.ApiToken",
+    "<slug:kind>": "crm_core.Attachment",  # /files/attachment/{id}/
 }
 # Non-id arguments of id routes get a fixed valid value.
 STRING_ARGS = {"kind": "scoring", "target_type": "account"}
+SLUG_ARGS = {"kind": "attachment"}
 TIMELINE = re.compile(r"timeline/<str:target_type>/<int:target_id>")
 ID_ARG = re.compile(r"<int:(\w+)>|\(\?P<(pk)>[^)]*\)")
 STR_ARG = re.compile(r"<str:(\w+)>")
+SLUG_ARG = re.compile(r"<slug:(\w+)>")
 
 
 def _id_routes(resolver: URLResolver, prefix: str = "") -> list[str]:
@@ -76,6 +87,7 @@ def _path_with_ids(route: str, ids: dict[str, int]) -> str:
     for match in reversed(list(ID_ARG.finditer(route))):
         path = path[: match.start()] + str(ids[_model_for(route, match)]) + path[match.end():]
     path = STR_ARG.sub(lambda m: STRING_ARGS[m.group(1)], path)
+    path = SLUG_ARG.sub(lambda m: SLUG_ARGS[m.group(1)], path)
     return "/" + path.replace("^", "").replace("$", "")
 
 
@@ -89,6 +101,10 @@ def alpha_with_demo_data(tenant_a, in_tenant):
             seeder.run()
         AssignmentRule.objects.create(name="Alpha rule", strategy="user",
                                       user=tenant_a.users["rep"])
+        api_token_create(user=tenant_a.users["admin"], name="Alpha token")
+        attachment_add(record=Account.objects.order_by("pk").first(),
+                       upload=SimpleUploadedFile("alpha.txt", b"alpha", "text/plain"),
+                       actor=tenant_a.users["admin"])
         ids = {}
         for label in set(SEGMENT_MODELS.values()):
             first = apps.get_model(label).objects.order_by("pk").values_list("pk", flat=True)
