@@ -1,6 +1,9 @@
 """Activity pages send the user back to ``next`` only when it points to this host."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from crm.activities.models import ActivityKind
 from crm.activities.services import activity_create
@@ -12,7 +15,8 @@ def test_activity_complete_never_redirects_off_site(target, tenant_a, in_tenant,
                                                     tenant_client):
     with in_tenant(tenant_a):
         task = activity_create(actor=tenant_a.users["rep"], kind=ActivityKind.TASK,
-                               subject="Redirect task")
+                               subject="Redirect task",
+                               due_at=timezone.now() + timedelta(days=1))
     response = tenant_client(tenant_a, tenant_a.users["rep"]).post(
         f"/crm/activities/{task.pk}/complete/", {"next": target})
     assert response.status_code == 302
@@ -22,7 +26,8 @@ def test_activity_complete_never_redirects_off_site(target, tenant_a, in_tenant,
 def test_activity_complete_follows_a_local_next(tenant_a, in_tenant, tenant_client):
     with in_tenant(tenant_a):
         task = activity_create(actor=tenant_a.users["rep"], kind=ActivityKind.TASK,
-                               subject="Local redirect task")
+                               subject="Local redirect task",
+                               due_at=timezone.now() + timedelta(days=1))
     response = tenant_client(tenant_a, tenant_a.users["rep"]).post(
         f"/crm/activities/{task.pk}/complete/", {"next": "/crm/today/"})
     assert response["Location"] == "/crm/today/"
