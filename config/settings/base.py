@@ -337,6 +337,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ActivityKindEnum": "crm.activities.models.ActivityKind",
         "OwnershipChangeKindEnum": "crm.pool.models.OwnershipChangeKind",
+        "StaffRoleEnum": "tenants.users.models.Role",
     },
 }
 

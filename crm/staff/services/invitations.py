@@ -31,7 +31,7 @@ def invitation_days() -> int:
 
 def _salt() -> str:
     # The schema is part of the signature: a link never works on another tenant's host.
-    return f"{_SALT}:{connection.schema_name}"
+    return f"{_SALT}:{getattr(connection, 'schema_name', 'public')}"
 
 
 def invitation_token(*, invitation: Invitation) -> str:

@@ -50,7 +50,8 @@ def staff_seats_lock() -> None:
     """Serialise seat-making in this schema until the transaction ends (two admins inviting
     at once must not both take the last seat). A no-op outside a transaction."""
     if connection.in_atomic_block:
-        key = zlib.crc32(f"staff-seats:{connection.schema_name}".encode())
+        schema = getattr(connection, "schema_name", "public")
+        key = zlib.crc32(f"staff-seats:{schema}".encode())
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
@@ -103,7 +104,8 @@ def staff_access_check(*, user: User | None, kind: str, role: str, is_active: bo
             raise ValidationError(f"{exc} {exc.upgrade_url}", code="seat_limit") from exc
     was_admin = user is not None and is_active_admin(
         kind=user.kind, role=user.role, is_active=user.is_active)
-    if was_admin and not is_active_admin(kind=kind, role=role, is_active=is_active):
+    if user is not None and was_admin and not is_active_admin(kind=kind, role=role,
+                                                              is_active=is_active):
         admins = User.objects.filter(kind=UserKind.STAFF, role=Role.ADMIN, is_active=True)
         if lock:
             admins = admins.select_for_update()

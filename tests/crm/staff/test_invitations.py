@@ -178,7 +178,7 @@ def test_a_link_does_not_work_on_another_tenants_host(
     with in_tenant(tenant_b):
         theirs = invitation_create(email="new.rep@beta.test", role=Role.SALES_REP,
                                    actor=people_b["admin"])
-        Invitation.objects.filter(pk=theirs.pk).update(pk=invitation.pk)
+        Invitation.objects.filter(pk=theirs.pk).update(id=invitation.pk)
     link = last_link("new.rep@alpha.test")
 
     on_beta = tenant_client(tenant_b).post(link["path"], {"password1": GOOD_PASSWORD,

@@ -46,7 +46,9 @@ def test_manager_sees_own_detail_but_not_others_outside_their_teams(tenant_a, te
 
 
 def test_settings_sections_are_registered(tenant_a, tenant_client):
-    page = tenant_client(tenant_a, tenant_a.users["admin"]).get("/crm/settings/").content.decode()
+    response = tenant_client(tenant_a, tenant_a.users["admin"]).get("/crm/settings/")
+    assert [s["key"] for s in response.context["sections"]][:2] == ["users", "roles"]
+    page = response.content.decode()
     assert "/crm/settings/users/" in page
     assert "/crm/settings/roles/" in page
 

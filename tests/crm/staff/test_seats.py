@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from billing.services.seats import SeatLimitExceededError
@@ -229,14 +230,14 @@ def test_wagtail_create_user_over_the_limit_is_refused(tenant_a, in_tenant, peop
     data = {"email": "cms@alpha.test", "first_name": "C", "last_name": "M",
             "password1": PASSWORD, "password2": PASSWORD}
 
-    refused = client.post("/cms/users/add/", data)
+    refused = client.post(reverse("wagtailusers_users:add"), data)
 
     assert refused.status_code == 200
     assert "7 staff seats" in refused.content.decode()
     with in_tenant(tenant_a):
         assert not User.objects.filter(email="cms@alpha.test").exists()
     paid_seats(ACTIVE_IN_ALPHA + 1)
-    assert client.post("/cms/users/add/", data).status_code == 302
+    assert client.post(reverse("wagtailusers_users:add"), data).status_code == 302
     with in_tenant(tenant_a):
         assert User.objects.get(email="cms@alpha.test").is_active
 
@@ -249,8 +250,9 @@ def test_wagtail_edit_reactivation_over_the_limit_is_refused(tenant_a, in_tenant
     rep2 = people_a["rep2"]
 
     response = tenant_client(tenant_a, people_a["admin"]).post(
-        f"/cms/users/edit/{rep2.pk}/", {"email": rep2.email, "first_name": rep2.first_name,
-                                        "last_name": rep2.last_name, "is_active": "on"})
+        reverse("wagtailusers_users:edit", args=[rep2.pk]),
+        {"email": rep2.email, "first_name": rep2.first_name, "last_name": rep2.last_name,
+         "is_active": "on"})
 
     assert response.status_code == 200
     assert "6 staff seats" in response.content.decode()
