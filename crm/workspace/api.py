@@ -108,7 +108,7 @@ class WorkspaceSettingsView(APIView):
 
 # --- audit log -----------------------------------------------------------------------------
 
-class AuditEntrySerializer(serializers.ModelSerializer):
+class AuditLogEntrySerializer(serializers.ModelSerializer):
     at = serializers.DateTimeField(source="created_at")
     actor_email = serializers.SerializerMethodField()
     target_type = serializers.SerializerMethodField()
@@ -167,7 +167,7 @@ _AUDIT_PARAMETERS = [
 class AuditLogViewSet(VisibilityEnforcedMixin, mixins.ListModelMixin, GenericViewSet):
     """Administrative events and sign-ins, newest first, in cursor pages."""
 
-    serializer_class = AuditEntrySerializer
+    serializer_class = AuditLogEntrySerializer
     permission_classes = (CanManageSettings,)
     filter_backends = ()
 

@@ -208,7 +208,7 @@ def test_opportunity_pages_show_amounts_the_way_the_workspace_writes_money(
     assert "US$276,000.00" in rep.get(f"/crm/opportunities/{deal.pk}/").content.decode()
 
     assert _patch(admin, {"number_format": "de-DE"}).status_code == 200
-    board = rep.get("/crm/pipeline/").content.decode()
+    board = rep.get("/crm/pipelines/board/", follow=True).content.decode()
     assert "276.000,00\xa0$" in board or "276.000,00 $" in board
 
 
