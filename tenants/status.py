@@ -117,7 +117,7 @@ def tenant_status_transition(
         raise StatusTransitionError(_("Unknown cause of a status change: %s") % cause)
     if to not in S.values:
         raise StatusTransitionError(_("Unknown status: %s") % to)
-    if cause == OPERATOR and not is_operator(actor):  # type: ignore[arg-type]
+    if cause == OPERATOR and (actor is None or not is_operator(actor)):
         raise StatusTransitionError(_("Only platform operators can change this status."))
     with transaction.atomic():
         locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
@@ -147,7 +147,8 @@ def tenant_status_transition(
             return Transition(tenant=locked, before=before, after=to, changed=True)
         TenantStatusChange.objects.create(
             tenant=locked, from_status=before, to_status=to, cause=cause,
-            actor=actor if actor is not None and actor.pk else None,
+            # Only a public-schema operator is a row this foreign key can point at.
+            actor=actor if actor is not None and is_operator(actor) else None,
             actor_email=actor_email or (actor.email if actor is not None else ""),
             reason=reason[:2000],
         )

@@ -1,6 +1,5 @@
 """Forms of the operator console: every action carries a reason for the audit log."""
 
-from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -80,7 +79,6 @@ class PlanForm(forms.ModelForm):
             # The code names Stripe's Product and Price lookup keys: fixed once created.
             self.fields["code"].disabled = True
         for name in ("price_monthly", "price_yearly", "price_per_extra_seat"):
-            self.fields[name].min_value = Decimal("0")
             self.fields[name].widget.attrs["min"] = "0"
 
     def clean_currency(self) -> str:
@@ -90,7 +88,7 @@ class PlanForm(forms.ModelForm):
         return currency
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         for name in ("price_monthly", "price_yearly", "price_per_extra_seat"):
             value = data.get(name)
             if value is not None and value < 0:

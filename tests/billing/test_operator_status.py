@@ -22,7 +22,8 @@ def operator(db) -> User:
 def test_stripe_webhook_active_keeps_the_operator_suspension(
     tenant_a, operator, stripe_on_localstripe, raw_stripe, post_event
 ):
-    tenant_suspend(tenant=tenant_a.tenant, actor=operator, reason="Fraud check")
+    tenant_suspend(tenant=Tenant.objects.get(pk=tenant_a.tenant.pk), actor=operator,
+                   reason="Fraud check")
     subscription = subscribe(raw_stripe, tenant_a.tenant)
 
     response = post_event(make_event("customer.subscription.created", subscription))

@@ -15,8 +15,7 @@ from django_tenants.utils import schema_exists
 
 from billing.models import BillingAccount, BillingAction, Plan
 from billing.services.accounts import billing_account_ensure
-from crm.accounts.models import Contact
-from crm.accounts.services import account_create
+from crm.accounts.services import account_create, contact_create
 from tenants.models import (
     Domain,
     OperatorAction,
@@ -218,7 +217,8 @@ def test_detail_of_missing_or_non_customer_tenant_is_404(tenant_a, ops):
 def test_no_tenant_crm_record_appears_on_any_console_page(tenant_a, tenant_b, ops, in_tenant):
     with in_tenant(tenant_a):
         account = account_create(actor=tenant_a.users["admin"], name=SECRET_NAME)
-        Contact.objects.create(account=account, first_name="Quintessa", last_name="Vexley",
+        contact_create(actor=tenant_a.users["admin"], account=account, first_name="Quintessa",
+                       last_name="Vexley",
                                email="quintessa@secret.example")
     connection.set_schema_to_public()
     pages = [*CONSOLE_GETS, f"/operator/tenants/{tenant_a.tenant.pk}/",

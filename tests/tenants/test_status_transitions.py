@@ -84,6 +84,12 @@ def _set(tenant: Tenant, status: str) -> Tenant:
     return Tenant.objects.get(pk=tenant.pk)
 
 
+def _fresh(fixture) -> Tenant:
+    """A copy of the fixture's tenant: services update the instance they are given, and the
+    fixture's object outlives this test's rolled-back transaction."""
+    return Tenant.objects.get(pk=fixture.tenant.pk)
+
+
 def _status(tenant: Tenant) -> str:
     return Tenant.objects.get(pk=tenant.pk).status
 
@@ -116,21 +122,21 @@ def test_each_transition_is_allowed_only_for_its_causes(tenant_a, operator, befo
 
 def test_same_status_is_no_change_and_no_record(tenant_a):
     before = TenantStatusChange.objects.filter(tenant=tenant_a.tenant).count()
-    result = tenant_status_transition(tenant=tenant_a.tenant, to=S.TRIAL, cause="billing")
+    result = tenant_status_transition(tenant=_fresh(tenant_a), to=S.TRIAL, cause="billing")
     assert result.changed is False
     assert TenantStatusChange.objects.filter(tenant=tenant_a.tenant).count() == before
 
 
 def test_operator_cause_needs_an_operator(tenant_a):
     with pytest.raises(StatusTransitionError, match="operators"):
-        tenant_status_transition(tenant=tenant_a.tenant, to=S.SUSPENDED, cause="operator",
+        tenant_status_transition(tenant=_fresh(tenant_a), to=S.SUSPENDED, cause="operator",
                                  actor=tenant_a.users["admin"])
     assert _status(tenant_a.tenant) == S.TRIAL
 
 
 def test_unknown_cause_is_refused(tenant_a):
     with pytest.raises(StatusTransitionError):
-        tenant_status_transition(tenant=tenant_a.tenant, to=S.ACTIVE, cause="stripe")
+        tenant_status_transition(tenant=_fresh(tenant_a), to=S.ACTIVE, cause="stripe")
 
 
 def test_provisioning_recorded_the_trial_with_its_cause(tenant_a):
@@ -142,9 +148,9 @@ def test_provisioning_recorded_the_trial_with_its_cause(tenant_a):
 # Billing versus operators --------------------------------------------------------------
 
 def test_billing_reporting_active_never_lifts_an_operator_suspension(tenant_a, operator):
-    tenant_suspend(tenant=tenant_a.tenant, actor=operator, reason="Abuse report")
+    tenant_suspend(tenant=_fresh(tenant_a), actor=operator, reason="Abuse report")
 
-    assert tenant_status_set(tenant=tenant_a.tenant, status=S.ACTIVE,
+    assert tenant_status_set(tenant=_fresh(tenant_a), status=S.ACTIVE,
                              reason="stripe invoice.paid") is False
     assert _status(tenant_a.tenant) == S.SUSPENDED
     assert not BillingAction.objects.filter(tenant=tenant_a.tenant,
@@ -162,7 +168,7 @@ def test_billing_lifts_its_own_suspension_when_paid_again(tenant_a):
 
 
 def test_billing_cannot_archive_nor_move_an_archived_tenant(tenant_a):
-    assert tenant_status_set(tenant=tenant_a.tenant, status=S.ARCHIVED, reason="x") is False
+    assert tenant_status_set(tenant=_fresh(tenant_a), status=S.ARCHIVED, reason="x") is False
     tenant = _set(tenant_a.tenant, S.ARCHIVED)
     assert tenant_status_set(tenant=tenant, status=S.ACTIVE, reason="stripe") is False
     assert _status(tenant) == S.ARCHIVED
@@ -190,7 +196,7 @@ def _subscription(tenant: Tenant, status: str, grace_ends_at=None) -> None:
 
 
 def test_reactivation_returns_to_a_running_trial(tenant_a, operator):
-    tenant_suspend(tenant=tenant_a.tenant, actor=operator, reason="x")
+    tenant_suspend(tenant=_fresh(tenant_a), actor=operator, reason="x")
     tenant_reactivate(tenant=Tenant.objects.get(pk=tenant_a.tenant.pk), actor=operator,
                       reason="y")
     assert _status(tenant_a.tenant) == S.TRIAL
