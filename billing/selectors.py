@@ -119,6 +119,8 @@ def mrr_by_currency() -> dict[str, Decimal]:
         subscription_status__in=MRR_STATES, plan__isnull=False
     )
     for account in accounts:
+        if account.plan is None:  # excluded by the filter; narrows the type
+            continue
         currency = account.plan.currency
         totals[currency] = totals.get(currency, Decimal("0.00")) + account_mrr(account)
     return dict(sorted(totals.items()))

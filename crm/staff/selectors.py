@@ -105,7 +105,7 @@ def staff_user_get_for(*, viewer: User, user_id: int | str) -> User:
 
 def invitation_of(user: User) -> Invitation | None:
     try:
-        return user.staff_invitation  # type: ignore[attr-defined]  # reverse one-to-one
+        return user.staff_invitation  # reverse one-to-one
     except Invitation.DoesNotExist:
         return None
 

@@ -102,10 +102,10 @@ def staff_access_check(*, user: User | None, kind: str, role: str, is_active: bo
             staff_seat_check()
         except SeatLimitExceededError as exc:
             raise ValidationError(f"{exc} {exc.upgrade_url}", code="seat_limit") from exc
-    was_admin = user is not None and is_active_admin(
-        kind=user.kind, role=user.role, is_active=user.is_active)
-    if user is not None and was_admin and not is_active_admin(kind=kind, role=role,
-                                                              is_active=is_active):
+    if user is None:
+        return
+    was_admin = is_active_admin(kind=user.kind, role=user.role, is_active=user.is_active)
+    if was_admin and not is_active_admin(kind=kind, role=role, is_active=is_active):
         admins = User.objects.filter(kind=UserKind.STAFF, role=Role.ADMIN, is_active=True)
         if lock:
             admins = admins.select_for_update()
