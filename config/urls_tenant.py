@@ -32,7 +32,7 @@ urlpatterns = [
          name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     # Nothing else under /api/ reaches Wagtail's page view (an HTML CSRF 403 to a POST).
-    re_path(r"^api/", api_not_found),
+    re_path(r"^api/(?:.*/)?$", api_not_found),
     path("admin/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
