@@ -15,6 +15,7 @@ urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
     *api_urlpatterns(),
     path("", include(router.urls)),
-    # Last: any other path under /api/v1/ is a JSON 404 for every method.
-    re_path(r"^", api_not_found, name="api-not-found"),
+    # Last: any other path under /api/v1/ is a JSON 404 for every method. Only paths that
+    # end in a slash, so a missing slash still gets CommonMiddleware's redirect first.
+    re_path(r"^.*/$", api_not_found, name="api-not-found"),
 ]

@@ -35,7 +35,7 @@ urlpatterns = [
     # The throttled sign-in and reset views, ahead of the admin's and Wagtail's own.
     path("admin/login/", user_views.AdminLoginView.as_view()),
     # Nothing else under /api/ reaches Wagtail's page view (an HTML CSRF 403 to a POST).
-    re_path(r"^api/", api_not_found),
+    re_path(r"^api/(?:.*/)?$", api_not_found),
     path("admin/", admin.site.urls),
     path("cms/login/", user_views.CmsLoginView.as_view()),
     path("cms/password_reset/", user_views.CmsPasswordResetView.as_view()),

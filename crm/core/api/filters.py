@@ -3,9 +3,10 @@ server error.
 
 Dates at the edges of what Python's ``datetime`` holds ("0001-01-01T00:00:00+14:00",
 "9999-12-31T23:59:59-10:00") parse, but overflow when converted to UTC on their way to
-PostgreSQL; the datetime fields here convert while validating, so such a value is a field
-error. Use ``CrmFilterSet`` and the ``Safe*`` filters (tests/isolation/test_api_fuzz.py
-checks every registered FilterSet).
+PostgreSQL, and PostgreSQL refuses offsets beyond 15:59 ("+23:59"); the date-time fields
+here convert to UTC while validating, so the first is a field error and the second works.
+Use ``CrmFilterSet`` and the ``Safe*`` filters (tests/isolation/test_api_fuzz.py checks every
+registered FilterSet).
 """
 
 from datetime import UTC, datetime
@@ -20,7 +21,8 @@ from django_filters.widgets import DateRangeWidget
 
 
 class SafeIsoDateTimeField(IsoDateTimeField):
-    """An ISO 8601 date-time that can also be expressed in UTC (and so stored)."""
+    """An ISO 8601 date-time that can also be expressed in UTC (and so stored), handed on in
+    UTC: PostgreSQL refuses offsets past 15:59 that Python accepts ("+23:59")."""
 
     default_error_messages = {
         "out_of_range": _("Enter a date and time between the years 1 and 9999."),
@@ -30,7 +32,8 @@ class SafeIsoDateTimeField(IsoDateTimeField):
         try:
             result = super().to_python(value)
             if result is not None:
-                result.astimezone(UTC)  # raises where the UTC value leaves year 1..9999
+                # Raises where the UTC value leaves the years 1..9999.
+                result = result.astimezone(UTC)
         except OverflowError as error:
             raise forms.ValidationError(self.error_messages["out_of_range"],
                                         code="out_of_range") from error
