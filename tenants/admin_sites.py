@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from crm.core.redirects import safe_next
 from tenants.users.permissions import is_operator
 
 
@@ -33,7 +34,7 @@ class OperatorAdminSite(AdminSite):
 
     def login(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
         """One sign-in path for operators: the console's (throttled, audited) login page."""
-        target = request.GET.get("next") or reverse("operator_admin:index")
+        target = safe_next(request, reverse("operator_admin:index"))
         return HttpResponseRedirect(f"{reverse('operator:login')}?{urlencode({'next': target})}")
 
 

@@ -56,7 +56,9 @@ def _plain_routes(resolver: URLResolver, prefix: str = "") -> list[str]:
 
 
 def _assert_no_secret(path: str, response, leaks: list) -> None:
-    body = response.content.decode(errors="replace")
+    raw = (b"".join(response.streaming_content) if response.streaming
+           else response.content)
+    body = raw.decode(errors="replace")
     for secret in SECRETS:
         if secret in body:
             leaks.append((path, response.status_code, secret))

@@ -67,7 +67,9 @@ TEAM_LOOKUP = re.compile(
 
 
 def test_team_membership_and_management_are_read_only_in_visibility():
-    allowed = {ROOT / "crm/core/visibility.py", ROOT / "crm/core/models.py"}
+    # team_selectors counts a team's members for the teams pages (no visibility decision).
+    allowed = {ROOT / "crm/core/visibility.py", ROOT / "crm/core/models.py",
+               ROOT / "crm/core/team_selectors.py"}
     offenders = []
     for path in _modules():
         if path in allowed:

@@ -104,7 +104,9 @@ def test_a_manager_of_two_teams_sees_both_teams_records(tenant_a, in_tenant, ten
         visible = _visible_names(manager)
         assert {"East Customer", "South Customer"} <= visible
         assert "Nobody's Team Customer" not in visible
-        assert managed_user_ids(_fresh(manager)) == frozenset({east_rep.pk, south_rep.pk})
+        # A manager manages themselves and the members of the teams they manage.
+        assert managed_user_ids(_fresh(manager)) == frozenset({manager.pk, east_rep.pk,
+                                                                south_rep.pk})
     assert {"East Customer", "South Customer"} <= _api_names(tenant_client(tenant_a, manager))
 
 
@@ -132,13 +134,15 @@ def test_a_user_may_be_in_several_teams_and_sees_each_teams_records(tenant_a, in
         assert "Rep2 Only" not in _visible_names(north)
 
 
-def test_managed_user_ids_is_none_for_admins_and_empty_for_reps(tenant_a, in_tenant):
+def test_managed_user_ids_is_none_for_admins_and_only_themselves_for_reps(tenant_a,
+                                                                           in_tenant):
     users = tenant_a.users
     with in_tenant(tenant_a):
         make_team("East", managers=[users["manager"]], members=[users["rep"]])
         assert managed_user_ids(_fresh(users["admin"])) is None
-        assert managed_user_ids(_fresh(users["rep"])) == frozenset()
-        assert managed_user_ids(_fresh(users["manager"])) == frozenset({users["rep"].pk})
+        assert managed_user_ids(_fresh(users["rep"])) == frozenset({users["rep"].pk})
+        assert managed_user_ids(_fresh(users["manager"])) == frozenset(
+            {users["manager"].pk, users["rep"].pk})
 
 
 # --- services -------------------------------------------------------------------------
