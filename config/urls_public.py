@@ -32,6 +32,8 @@ operator_patterns = (
 
 urlpatterns = [
     path("", include(public_patterns)),
+    # Before the console's own patterns: its "tenants/<pk>/<action>/" would catch the overview.
+    path("operator/tenants/<int:pk>/lifecycle/", include("tenants.lifecycle.urls")),
     path("operator/", include(operator_patterns)),
     path("i18n/setlang/", language_switch, name="set_language"),
     path("billing/", include("billing.urls")),

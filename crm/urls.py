@@ -10,4 +10,5 @@ urlpatterns = [
     path("settings/billing/", include("billing.tenant_urls")),
     path("", include("crm.activities.urls")),
     path("", include("crm.pool.urls")),
+    path("", include("crm.dataexport.urls")),
 ]

@@ -63,6 +63,7 @@ TENANT_APPS = [
     "crm.sales.apps.SalesConfig",
     "crm.activities.apps.ActivitiesConfig",
     "crm.pool.apps.PoolConfig",
+    "crm.dataexport.apps.DataExportConfig",
     "portal.apps.PortalConfig",
     "cms.apps.CmsConfig",
     "wagtail.contrib.forms",
@@ -229,6 +230,10 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
+# Files with no URL (whole-tenant exports): PRIVATE_MEDIA_ROOT/<schema>/, served only by
+# views that check who asks. Exports stay downloadable this many days.
+PRIVATE_MEDIA_ROOT = env("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "var" / "private"))
+TENANT_EXPORT_RETENTION_DAYS = env.int("TENANT_EXPORT_RETENTION_DAYS", default=7)
 STORAGES = {
     "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
