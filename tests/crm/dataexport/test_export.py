@@ -212,3 +212,16 @@ def test_purge_is_scheduled_once_and_fans_out_to_customer_schemas(tenant_a, tena
     assert entry["task"] == "crm.dataexport.tasks.purge_expired_exports_everywhere"
     assert entry["tenant_schemas"] == ["public"]
     assert purge_expired_exports_everywhere() >= 2
+
+
+def test_export_page_lists_exports_in_a_fixed_number_of_queries(
+    tenant_a, in_tenant, tenant_client, django_assert_max_num_queries
+):
+    with in_tenant(tenant_a):
+        for _ in range(5):
+            TenantExport.objects.create(requested_by=tenant_a.users["admin"],
+                                        status=ExportStatus.FAILED)
+    client = tenant_client(tenant_a, tenant_a.users["admin"])
+    with django_assert_max_num_queries(12):
+        page = client.get("/crm/settings/export/")
+    assert page.content.decode().count('class="export-row"') == 5
