@@ -49,12 +49,16 @@ bench: install
 	@$(DEVSTACK) && DJANGO_SETTINGS_MODULE=config.settings.local \
 	  $(BIN)/python benchmarks/run.py
 
+# mypy (django-stubs) on every services/selectors module and the import-linter contracts,
+# both configured in pyproject.toml; tests/test_guard_rails.py runs the same two in CI.
 lint: install
 	$(BIN)/ruff check .
+	@$(DEVSTACK) && DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/mypy
+	$(BIN)/lint-imports
 
 messages: install
-	$(BIN)/python manage.py makemessages -l zh_Hans --ignore ".venv/*" --ignore "var/*"
-	$(BIN)/python manage.py compilemessages --ignore ".venv/*"
+	DJANGO_SETTINGS_MODULE=config.settings.local $(BIN)/python manage.py makemessages -l zh_Hans --ignore ".venv/*" --ignore "var/*"
+	DJANGO_SETTINGS_MODULE=config.settings.local $(BIN)/python manage.py compilemessages --ignore ".venv/*"
 
 services-stop:
 	-$(BIN)/python platform/devstack.py stop

@@ -94,3 +94,31 @@ def billing_overview(*, viewer: User, tenant: Tenant, with_stripe: bool = True) 
 def billing_actions_for(*, tenant: Tenant, limit: int = 20) -> list[BillingAction]:
     """Billing audit of one tenant (operator console)."""
     return list(BillingAction.objects.filter(tenant=tenant).select_related("operator")[:limit])
+
+
+# Subscription states that bring in revenue (past_due is still billed, only late).
+MRR_STATES = frozenset({"active", "past_due"})
+
+
+def account_mrr(account: BillingAccount) -> Decimal:
+    """Monthly recurring revenue of one billing account (0 without a billed subscription):
+    the plan's flat price (a yearly one spread over 12 months) plus the seats above the
+    included ones. Needs ``account.plan`` loaded."""
+    plan = account.plan
+    if plan is None or account.subscription_status not in MRR_STATES:
+        return Decimal("0.00")
+    flat = plan.price_monthly if account.interval == "month" else plan.price_yearly / 12
+    extra = max(account.seats_paid - plan.seats_included, 0) * plan.price_per_extra_seat
+    return (flat + extra).quantize(Decimal("0.01"))
+
+
+def mrr_by_currency() -> dict[str, Decimal]:
+    """Platform MRR per currency (no FX), for the operator overview: one query."""
+    totals: dict[str, Decimal] = {}
+    accounts = BillingAccount.objects.select_related("plan").filter(
+        subscription_status__in=MRR_STATES, plan__isnull=False
+    )
+    for account in accounts:
+        currency = account.plan.currency
+        totals[currency] = totals.get(currency, Decimal("0.00")) + account_mrr(account)
+    return dict(sorted(totals.items()))

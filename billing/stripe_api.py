@@ -54,6 +54,15 @@ def subscription_set_quantity(*, subscription_id: str, item_id: str, quantity: i
                 what="subscription quantity")
 
 
+def subscription_set_price(*, subscription_id: str, item_id: str, price_id: str,
+                           quantity: int) -> Data:
+    """Move the subscription's item to another Price (a plan change), prorated."""
+    params = {"items": [{"id": item_id, "price": price_id, "quantity": quantity}],
+              "proration_behavior": "create_prorations"}
+    return call(lambda c: c.v1.subscriptions.update(subscription_id, params=params),
+                what="subscription plan change")
+
+
 def subscription_cancel(subscription_id: str) -> Data | None:
     """Cancel now (a plan change replaced it); already cancelled or gone is fine."""
     try:

@@ -7,6 +7,8 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.images.blocks import ImageChooserBlock
 from wagtail.models import Page
 
+from cms.blocks import SafeLinkBlock
+
 
 class ContentBlocks(blocks.StreamBlock):
     heading = blocks.CharBlock(form_classname="title", label=_("Heading"))
@@ -15,8 +17,9 @@ class ContentBlocks(blocks.StreamBlock):
     call_to_action = blocks.StructBlock(
         [
             ("text", blocks.CharBlock(label=_("Text"))),
-            ("link", blocks.CharBlock(
-                label=_("Link"), help_text=_("A page address, e.g. /portal/"))),
+            ("link", SafeLinkBlock(
+                label=_("Link"),
+                help_text=_("A page address, e.g. /portal/, or a full http(s) address"))),
         ],
         label=_("Call to action"),
     )
@@ -44,6 +47,3 @@ class ContentPage(Page):
 
     class Meta:
         verbose_name = _("content page")
-
-
-

@@ -9,6 +9,16 @@ API_ROUTE_MODULES: list[str] = [
     "crm.leads.api",
     "crm.activities.api",
     "crm.pool.api",
+    "crm.api_tokens.api",
+    "crm.staff.api",
+    "crm.core.api.teams",
+    "crm.workspace.api",
+]
+
+# Modules that define ``api_urlpatterns`` (API resources that are not router collections,
+# such as the /api/v1/settings/ singleton); included before the router's URLs.
+API_URL_MODULES: list[str] = [
+    "crm.workspace.api",
 ]
 
 
@@ -17,3 +27,12 @@ def register_api_routes(router: DefaultRouter) -> None:
 
     for module_name in API_ROUTE_MODULES:
         import_module(module_name).register_api_routes(router)
+
+
+def api_urlpatterns() -> list:
+    from importlib import import_module
+
+    patterns: list = []
+    for module_name in API_URL_MODULES:
+        patterns += import_module(module_name).api_urlpatterns
+    return patterns

@@ -8,7 +8,10 @@ urlpatterns = [
     path("", include("crm.sales.urls")),
     path("", include("crm.leads.urls")),
     path("settings/billing/", include("billing.tenant_urls")),
+    path("settings/security/tokens/", include("crm.api_tokens.urls")),
+    path("settings/", include("crm.workspace.urls")),
     path("", include("crm.activities.urls")),
     path("", include("crm.pool.urls")),
+    path("", include("crm.staff.urls")),
     path("", include("crm.dataexport.urls")),
 ]

@@ -9,5 +9,5 @@ class TenantsConfig(ScopedAppConfig):
     tenancy_scope = Scope.PUBLIC
 
     def ready(self) -> None:
-        from tenants import checks  # noqa: F401
+        from tenants import checks, pooling  # noqa: F401  (system checks)
         from tenants.provisioning import steps  # noqa: F401  (registers the base steps)

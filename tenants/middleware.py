@@ -1,7 +1,10 @@
 """Host routing around django-tenants: health first, friendly pages for unknown and closed
 hosts, read-only enforcement, and Wagtail's redirects only where Wagtail's tables exist."""
 
-from collections.abc import Callable
+import json
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -53,25 +56,72 @@ class HealthCheckMiddleware:
         return self.get_response(request)
 
 
+# C0 and C1 control characters and DEL, except tab, line feed and carriage return, which
+# are text (multi-line fields hold them).
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _strings_of(value: Any, path: str) -> Iterator[tuple[str, str]]:
+    """Every string in a parsed JSON body (keys included), with where it sits."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield f"{path}.{key}" if path else str(key), str(key)
+            yield from _strings_of(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings_of(item, f"{path}[{index}]")
+
+
 class RejectNullBytesMiddleware:
-    """PostgreSQL text cannot hold NUL bytes: a query or form value with one is bad input
-    (400), not a database error deep inside a search."""
+    """Text never holds control characters: a query value, form field or JSON string with
+    one (NUL, or any other C0/C1 control but tab and newlines) is bad input and answers 400
+    here, once for every form and API field. PostgreSQL cannot even store NUL (it surfaced
+    as a database error deep inside a search), and the others are invisible junk a fuzzer
+    or a bad copy-paste put into names ("\\u001cM")."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
 
+    def _offending(self, request: HttpRequest) -> tuple[str, str] | None:
+        values: list[tuple[str, str]] = [
+            (key, value) for key, values in request.GET.lists() for value in values
+        ]
+        if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+            if request.content_type in ("application/x-www-form-urlencoded",
+                                        "multipart/form-data"):
+                values += [(key, value) for key, items in request.POST.lists()
+                           for value in items]
+            elif request.content_type == "application/json" and request.body:
+                try:
+                    body = json.loads(request.body)
+                except ValueError:
+                    body = None  # the view answers its own 400 for a body that is not JSON
+                values += list(_strings_of(body, ""))
+        for field, value in values:
+            if not isinstance(value, str):
+                continue
+            if "\x00" in value:
+                return field, "null_character"
+            if _CONTROL_CHARACTERS.search(value):
+                return field, "control_character"
+        return None
+
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        values = [*request.GET.values()]
-        if request.method == "POST" and request.content_type in (
-            "application/x-www-form-urlencoded", "multipart/form-data"
-        ):
-            values += [*request.POST.values()]
-        if any("\x00" in value for value in values if isinstance(value, str)):
+        offending = self._offending(request)
+        if offending is None:
+            return self.get_response(request)
+        field, code = offending
+        if code == "null_character":
             message = _("The request contains a null character, which is not allowed.")
-            if request.path_info.startswith("/api/"):
-                return JsonResponse({"detail": message, "code": "null_character"}, status=400)
-            return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
-        return self.get_response(request)
+        else:
+            message = _("“%(field)s” contains a control character, which is not allowed in "
+                        "text.") % {"field": field}
+        if request.path_info.startswith(("/api/", "/portal/api/")):
+            return JsonResponse({"detail": message, "code": code, "field": field},
+                                status=400)
+        return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
 
 
 class TenantRoutingMiddleware(TenantMainMiddleware):

@@ -98,6 +98,11 @@ class ProvisioningJob(models.Model):
     )
     slug = models.CharField(max_length=40)
     admin_email = models.EmailField()
+    # What the sign-up asked for, kept so a failed job can be retried (its Tenant row is
+    # removed on failure).
+    company_name = models.CharField(max_length=200, blank=True)
+    plan_code = models.CharField(max_length=40, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=1)
     # Only the hash travels (through the database, never through the broker).
     admin_password_hash = models.CharField(max_length=256, blank=True)
     state = models.CharField(max_length=12, choices=State.choices, default=State.PENDING)
@@ -126,9 +131,13 @@ class ProvisioningJob(models.Model):
 
 
 class OperatorAction(models.Model):
-    """Audit of what platform operators did to tenants (suspend, reactivate, grace...)."""
+    """Audit of what platform operators did: to tenants (suspend, reactivate, grace, plan,
+    domain...) and to platform-wide records such as plans (``tenant`` empty, ``target`` set)."""
 
-    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="operator_actions")
+    tenant = models.ForeignKey(Tenant, null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="operator_actions")
+    # What the action was about when it is not a tenant ("plan growth").
+    target = models.CharField(max_length=100, blank=True)
     operator = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -143,6 +152,39 @@ class OperatorAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.tenant_id}"
+
+
+class StatusCause(models.TextChoices):
+    """Who moved a tenant's status (tenants.status.tenant_status_transition)."""
+
+    OPERATOR = "operator", _("Operator")
+    BILLING = "billing", _("Billing")
+    PROVISIONING = "provisioning", _("Provisioning")
+    # The clock: scheduled work (an ended trial or grace period), not a Stripe fact.
+    SYSTEM = "system", _("System")
+
+
+class TenantStatusChange(models.Model):
+    """Every change of a tenant's status, with its cause: written only by
+    tenants.status.tenant_status_transition."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=20, choices=TenantStatus.choices)
+    to_status = models.CharField(max_length=20, choices=TenantStatus.choices)
+    cause = models.CharField(max_length=16, choices=StatusCause.choices)
+    # A platform operator (public schema) when one acted; tenant staff by e-mail only.
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    actor_email = models.EmailField(blank=True)
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["tenant", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.tenant_id}: {self.from_status} -> {self.to_status} ({self.cause})"
 
 
 class TenantDeletion(models.Model):

@@ -74,6 +74,28 @@ def _build_tenant(slug: str, name: str, extra_users: int) -> TenantFixture:
     return TenantFixture(tenant=tenant, users=users)
 
 
+# Every id of the second test tenant starts here, so an id of one tenant never exists in the
+# other: a cross-tenant test that asks tenant B for tenant A's id can only pass with a 404.
+SECOND_TENANT_ID_OFFSET = 50_000_000
+
+
+def _sequence_values(schema: str) -> dict[str, int]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT sequencename, COALESCE(last_value, 0) FROM pg_sequences "
+            "WHERE schemaname = %s", [schema],
+        )
+        return dict(cursor.fetchall())
+
+
+def _set_sequences(schema: str, values: dict[str, int]) -> None:
+    with connection.cursor() as cursor:
+        for name, value in values.items():
+            # setval(..., false) when a sequence was never used: nextval then returns 1.
+            cursor.execute("SELECT setval(%s::regclass, %s, %s)",
+                           [f'"{schema}"."{name}"', max(value, 1), value > 0])
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(request, django_test_environment, django_db_blocker):
     """The test database, always (browser and worker tests need it without a `db` fixture),
@@ -85,10 +107,20 @@ def django_db_setup(request, django_test_environment, django_db_blocker):
                                  aliases={"default"})
         public_tenant_ensure()
         template_ensure()
-        fixtures = {
-            "a": _build_tenant("alpha", "Alpha Industries", extra_users=1),
-            "b": _build_tenant("beta", "Beta Trading", extra_users=3),
-        }
+        fixtures = {"a": _build_tenant("alpha", "Alpha Industries", extra_users=1)}
+        # Beta is cloned from a template whose sequences start at the offset, so that the
+        # rows provisioning makes (admin, pipeline, pools...) get offset ids too.
+        saved = _sequence_values(settings.TENANT_BASE_SCHEMA)
+        _set_sequences(settings.TENANT_BASE_SCHEMA, dict.fromkeys(saved,
+                                                                  SECOND_TENANT_ID_OFFSET))
+        try:
+            fixtures["b"] = _build_tenant("beta", "Beta Trading", extra_users=3)
+        finally:
+            _set_sequences(settings.TENANT_BASE_SCHEMA, saved)
+        _set_sequences(fixtures["b"].tenant.schema_name, {
+            name: max(value, SECOND_TENANT_ID_OFFSET)
+            for name, value in _sequence_values(fixtures["b"].tenant.schema_name).items()
+        })
         caches["default"].clear()
     settings._TEST_TENANTS = fixtures  # read by the fixtures below
     yield

@@ -10,7 +10,7 @@ from billing.models import BillingAccount, BillingAction
 from billing.services.accounts import billing_account_ensure
 from billing.services.errors import BillingError
 from billing.services.status import tenant_status_set
-from tenants.models import Tenant, TenantStatus
+from tenants.models import StatusCause, Tenant, TenantStatus
 from tenants.users.models import User
 from tenants.users.permissions import is_operator
 
@@ -47,6 +47,7 @@ def grace_extend(*, tenant: Tenant, actor: User, days: int, reason: str) -> Bill
         )
         if tenant.status == TenantStatus.READ_ONLY:
             tenant_status_set(tenant=tenant, status=TenantStatus.PAST_DUE,
-                              reason=f"grace extended by {actor.email}",
-                              actor_email=actor.email)
+                              reason=f"grace extended by {actor.email}: {reason.strip()}",
+                              actor_email=actor.email, cause=StatusCause.OPERATOR,
+                              actor=actor)
     return account

@@ -111,10 +111,23 @@ def plans_sync_to_stripe(*, plans: list[Plan] | None = None) -> SyncReport:
             else:
                 report.created.append(f"price {spec['lookup_key']}")
             price_ids[interval] = created["id"]
-        with transaction.atomic():
-            Plan.objects.filter(pk=plan.pk).update(
-                stripe_product_id=product_id,
-                stripe_price_monthly_id=price_ids["month"],
-                stripe_price_yearly_id=price_ids["year"],
-            )
+        plan.stripe_product_id = product_id
+        plan.stripe_price_monthly_id = price_ids["month"]
+        plan.stripe_price_yearly_id = price_ids["year"]
+        if plan.pk is not None:
+            with transaction.atomic():
+                Plan.objects.filter(pk=plan.pk).update(
+                    stripe_product_id=product_id,
+                    stripe_price_monthly_id=price_ids["month"],
+                    stripe_price_yearly_id=price_ids["year"],
+                )
+    return report
+
+
+def plan_save(*, plan: Plan) -> SyncReport:
+    """Save an operator's edit of a plan (or a new plan): Stripe first (the Product and
+    the Prices for the new amounts, by the same idempotent sync), then the row with the
+    Price ids. A Stripe failure raises StripeError and saves nothing."""
+    report = plans_sync_to_stripe(plans=[plan])
+    plan.save()
     return report

@@ -18,7 +18,7 @@ from billing.models import BillingAccount
 from billing.services.accounts import billing_account_ensure
 from billing.services.notices import admins_notify_later
 from billing.services.status import tenant_status_set
-from tenants.models import Tenant, TenantKind, TenantStatus
+from tenants.models import StatusCause, Tenant, TenantKind, TenantStatus
 
 
 def _customers(status: str) -> QuerySet[Tenant]:
@@ -59,7 +59,8 @@ def trials_expire(*, now: datetime | None = None) -> int:
         if account.has_subscription:
             continue  # paid; its webhook will (or did) make it active
         if tenant_status_set(tenant=tenant, status=TenantStatus.READ_ONLY,
-                             reason="trial ended without a subscription"):
+                             reason="trial ended without a subscription",
+                             cause=StatusCause.SYSTEM):
             admins_notify_later(
                 tenant=tenant, verb="billing_trial_ended",
                 subject=_("Your trial of %(name)s has ended") % {"name": tenant.name},
@@ -79,7 +80,7 @@ def grace_periods_enforce(*, now: datetime | None = None) -> int:
     )
     for account in accounts:
         if tenant_status_set(tenant=account.tenant, status=TenantStatus.READ_ONLY,
-                             reason="grace period ended unpaid"):
+                             reason="grace period ended unpaid", cause=StatusCause.SYSTEM):
             admins_notify_later(
                 tenant=account.tenant, verb="billing_read_only",
                 subject=_("%(name)s is now read-only") % {"name": account.tenant.name},

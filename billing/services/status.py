@@ -8,7 +8,8 @@ The rules, in one place:
   period (BILLING_GRACE_DAYS, default 7) starting at the first failure; once the grace period
   has ended (the daily schedule, or the next event): read_only.
 - ``canceled`` (Stripe cancels at the end of the paid period): suspended, data kept.
-- billing never overrides a suspension an operator made, nor archived/provisioning tenants.
+- billing never overrides a suspension an operator made, nor archived/provisioning tenants
+  (the transition table in tenants/status.py says so; this module only asks it).
 """
 
 from datetime import datetime, timedelta
@@ -18,43 +19,34 @@ from django.utils import timezone
 
 from billing import conf
 from billing.models import BillingAccount, BillingAction
-from tenants.models import Tenant, TenantKind, TenantStatus
-
-# Statuses billing may move a tenant out of (SUSPENDED only when billing suspended it).
-_BILLING_MANAGED = frozenset({
-    TenantStatus.TRIAL, TenantStatus.ACTIVE, TenantStatus.PAST_DUE, TenantStatus.READ_ONLY,
-})
+from tenants.models import StatusCause, Tenant
+from tenants.status import StatusTransitionError, tenant_status_transition
+from tenants.users.models import User
 
 
 def tenant_status_set(
     *, tenant: Tenant, status: str, reason: str, actor_email: str = "",
+    cause: str = StatusCause.BILLING, actor: User | None = None,
 ) -> bool:
-    """Move the tenant to ``status`` (locked, audited); False when nothing changed."""
+    """Move the tenant to ``status`` through the one status writer
+    (tenants.status.tenant_status_transition), audited here too; False when nothing changed
+    or the transition is not billing's to make (an operator's suspension, an archive...)."""
     with transaction.atomic():
-        locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
-        if locked.kind != TenantKind.CUSTOMER or locked.status == status:
+        try:
+            result = tenant_status_transition(
+                tenant=tenant, to=status, cause=cause, actor=actor, actor_email=actor_email,
+                reason=reason,
+            )
+        except StatusTransitionError:
             return False
-        if locked.status not in _BILLING_MANAGED and not (
-            locked.status == TenantStatus.SUSPENDED and _suspended_by_billing(locked)
-        ):
+        if not result.changed:
             return False
-        before = locked.status
-        locked.status = status
-        locked.save(update_fields=["status", "updated_at"])
         BillingAction.objects.create(
-            tenant=locked, kind=BillingAction.Kind.STATUS_CHANGED, reason=reason,
-            actor_email=actor_email, before={"status": before}, after={"status": status},
+            tenant=result.tenant, kind=BillingAction.Kind.STATUS_CHANGED, reason=reason,
+            operator=actor, actor_email=actor_email,
+            before={"status": result.before}, after={"status": result.after},
         )
-    tenant.status = status
     return True
-
-
-def _suspended_by_billing(tenant: Tenant) -> bool:
-    last = (
-        BillingAction.objects.filter(tenant=tenant, kind=BillingAction.Kind.STATUS_CHANGED)
-        .order_by("-created_at", "-id").first()
-    )
-    return bool(last and last.after.get("status") == TenantStatus.SUSPENDED)
 
 
 def trial_running(tenant: Tenant, now: datetime | None = None) -> bool:

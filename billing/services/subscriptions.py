@@ -173,7 +173,7 @@ def _apply_status(*, account: BillingAccount, tenant: Tenant, facts: StripeFacts
             account.save(update_fields=["grace_ends_at", "updated_at"])
         tenant_status_set(tenant=tenant, status=TenantStatus.ACTIVE, reason=reason)
     elif wanted == TenantStatus.PAST_DUE:
-        if grace_start(account=account):
+        if grace_start(account=account) and account.grace_ends_at is not None:
             admins_notify_later(
                 tenant=tenant, verb="billing_past_due",
                 subject=_("Payment failed for %(name)s") % {"name": tenant.name},

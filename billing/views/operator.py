@@ -1,4 +1,5 @@
-"""Operator console additions on the public host (/billing/operator/...)."""
+"""Operator console additions on the public host (/billing/operator/...); the same
+command as the console's own grace form (tenants.operator.services.tenant_grace_extend)."""
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -7,10 +8,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from billing.forms import GraceExtensionForm
-from billing.services.errors import BillingError
-from billing.services.grace import grace_extend
 from tenants.models import Tenant, TenantKind
-from tenants.operator.views import operator_required
+from tenants.operator.access import operator_required
+from tenants.operator.services import tenant_grace_extend
+from tenants.services import TenantActionError
 
 
 @require_POST
@@ -23,9 +24,10 @@ def extend_grace(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, errors[0])
         return redirect("operator:tenant_detail", pk=pk)
     try:
-        account = grace_extend(tenant=tenant, actor=request.user, days=form.cleaned_data["days"],
-                               reason=form.cleaned_data["reason"])
-    except BillingError as exc:
+        account = tenant_grace_extend(tenant=tenant, actor=request.user,
+                                      days=form.cleaned_data["days"],
+                                      reason=form.cleaned_data["reason"])
+    except TenantActionError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("%(name)s: grace period until %(date)s") % {

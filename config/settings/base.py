@@ -53,7 +53,6 @@ TENANT_APPS = [
     "django.contrib.postgres",
     "tenants.users.apps.UsersConfig",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -63,6 +62,9 @@ TENANT_APPS = [
     "crm.sales.apps.SalesConfig",
     "crm.activities.apps.ActivitiesConfig",
     "crm.pool.apps.PoolConfig",
+    "crm.api_tokens.apps.ApiTokensConfig",
+    "crm.staff.apps.StaffConfig",
+    "crm.workspace.apps.WorkspaceConfig",
     "crm.dataexport.apps.DataExportConfig",
     "portal.apps.PortalConfig",
     "cms.apps.CmsConfig",
@@ -71,7 +73,8 @@ TENANT_APPS = [
     "wagtail.contrib.settings",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    # wagtail.users with the seat-checked user pages (crm.staff.cms_users).
+    "crm.staff.cms_apps.StaffWagtailUsersConfig",
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",
@@ -100,7 +103,10 @@ SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
 
 MIDDLEWARE = [
     "tenants.middleware.HealthCheckMiddleware",
+    "tenants.errors.ApiJsonErrorsMiddleware",
     "tenants.middleware.TenantRoutingMiddleware",
+    # The client address for audit entries written anywhere during the request.
+    "crm.core.request_context.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -110,6 +116,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "tenants.middleware.RejectNullBytesMiddleware",
     "tenants.users.middleware.UserLanguageMiddleware",
+    # The workspace's time zone, default language and number/date formats.
+    "crm.workspace.middleware.WorkspaceLocaleMiddleware",
     "tenants.middleware.TenantStatusMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -117,6 +125,8 @@ MIDDLEWARE = [
     "tenants.middleware.TenantOnlyRedirectMiddleware",
 ]
 
+# JSON under /api/, Django's page elsewhere.
+CSRF_FAILURE_VIEW = "tenants.errors.csrf_failure"
 ROOT_URLCONF = "config.urls_tenant"
 PUBLIC_SCHEMA_URLCONF = "config.urls_public"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -152,6 +162,9 @@ DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+# Which connection pooler sits in front of PostgreSQL: "none", "session" or "transaction".
+# search_path is set per connection, so only session pooling is safe (tenants/pooling.py).
+DATABASE_POOLER = env("DATABASE_POOLER", default="")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
@@ -182,6 +195,12 @@ _TENANT_CACHE = {
 CACHES = {
     "default": {**_TENANT_CACHE, "LOCATION": REDIS_URL},
     "sessions": {**_TENANT_CACHE, "LOCATION": REDIS_URL, "KEY_PREFIX": "session"},
+    # Sign-in throttle counters (tenants.security.throttle): errors are raised, not swallowed,
+    # so the throttle knows Redis is down and falls back to per-process counters.
+    "throttle": {
+        **_TENANT_CACHE, "LOCATION": REDIS_URL, "KEY_PREFIX": "throttle",
+        "OPTIONS": {**_TENANT_CACHE["OPTIONS"], "IGNORE_EXCEPTIONS": False},
+    },
 }
 DJANGO_REDIS_IGNORE_EXCEPTIONS = True
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
@@ -211,6 +230,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Client address (tenants.security.client_ip): how many reverse proxies in front of the app
+# append to CLIENT_IP_HEADER. 0 = none: the header is ignored and REMOTE_ADDR is the client
+# (a client-supplied X-Forwarded-For is never trusted without this setting).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+CLIENT_IP_HEADER = env("CLIENT_IP_HEADER", default="HTTP_X_FORWARDED_FOR")
+RATELIMIT_IP_META_KEY = "tenants.security.client_ip.client_ip"  # django-ratelimit, same rule
+
 # ---------------------------------------------------------------------------------------
 # i18n
 # ---------------------------------------------------------------------------------------
@@ -230,6 +256,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
+# Files only crm.core.files may serve (attachments): outside MEDIA_ROOT, which a web server
+# or CDN may publish for Wagtail's public image renditions; one folder per schema.
+PROTECTED_MEDIA_ROOT = env("PROTECTED_MEDIA_ROOT", default=str(BASE_DIR / "var" / "protected"))
 # Files with no URL (whole-tenant exports): PRIVATE_MEDIA_ROOT/<schema>/, served only by
 # views that check who asks. Exports stay downloadable this many days.
 PRIVATE_MEDIA_ROOT = env("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "var" / "private"))
@@ -276,7 +305,7 @@ STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: unauthenticated API calls answer 401 with a WWW-Authenticate header.
-        "rest_framework.authentication.TokenAuthentication",
+        "crm.api_tokens.authentication.HashedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["crm.core.api.permissions.IsStaffUser"],
@@ -289,7 +318,10 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "crm.core.api.exceptions.json_exception_handler",
+    "DEFAULT_METADATA_CLASS": "crm.core.api.metadata.CrmMetadata",
     "DEFAULT_THROTTLE_RATES": {"token": "20/min"},
+    # DRF's throttles read X-Forwarded-For only behind as many proxies as we trust.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "CRM API",
@@ -298,6 +330,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     # Only the CRM API's own URLconf: Wagtail's internal admin API stays out.
     "SERVE_URLCONF": "config.urls_api_schema",
+    # /api/schema/ and /api/docs/: signed-in staff only (anonymous 401, portal members 403).
+    "SERVE_PERMISSIONS": ["crm.core.api.permissions.IsStaffUser"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -318,6 +352,10 @@ WAGTAIL_SITE_NAME = "CRM"
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default=f"http://{PLATFORM_DOMAIN}")
 WAGTAIL_I18N_ENABLED = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Documents are served by Wagtail's view, which checks collection and page privacy; never by
+# their storage path. (Images: renditions are public by design, they appear on the public
+# site; originals are not linked from pages.)
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

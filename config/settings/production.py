@@ -17,11 +17,22 @@ SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Host-only cookies by construction: browsers accept a `__Host-` cookie only when it is Secure,
+# has Path=/ and no Domain, so a sibling tenant's host (or its portal) cannot toss a session
+# or CSRF cookie onto this one.
+SESSION_COOKIE_NAME = "__Host-sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken"
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
-CSRF_TRUSTED_ORIGINS = env.list(
-    "CSRF_TRUSTED_ORIGINS", default=[f"https://{PLATFORM_DOMAIN}", f"https://*.{PLATFORM_DOMAIN}"]
-)
+SESSION_COOKIE_PATH = "/"
+CSRF_COOKIE_PATH = "/"
+SESSION_COOKIE_DOMAIN = None
+CSRF_COOKIE_DOMAIN = None
+# Only the request's own origin is trusted: Django's CSRF check accepts
+# `https://<the request's host>` by itself (platform subdomains and custom domains alike),
+# so no `https://*.<domain>` wildcard that would let one tenant's pages post to another's.
+# Extra origins (e.g. a separate admin front end) may be named in the environment.
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 X_FRAME_OPTIONS = "DENY"
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="smtp://localhost:25")
 vars().update(EMAIL_CONFIG)

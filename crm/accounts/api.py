@@ -36,6 +36,7 @@ from crm.accounts.models import (
     BuyingRole,
     Contact,
 )
+from crm.core.api.filters import CrmFilterSet, SafeIsoDateTimeFromToRangeFilter
 from crm.core.api.viewsets import VisibleModelViewSet
 from tenants.users.models import User, UserKind
 
@@ -99,7 +100,7 @@ class AccountSerializer(serializers.ModelSerializer):
         return services.account_update(account=instance, actor=_viewer(self), **validated_data)
 
 
-class AccountFilter(django_filters.FilterSet):
+class AccountFilter(CrmFilterSet):
     type = django_filters.MultipleChoiceFilter(choices=AccountType.choices)
     tier = django_filters.MultipleChoiceFilter(choices=AccountTier.choices)
     region = django_filters.CharFilter(field_name="region", lookup_expr="iexact")
@@ -109,8 +110,8 @@ class AccountFilter(django_filters.FilterSet):
     parent = django_filters.NumberFilter(field_name="parent_id")
     root = django_filters.BooleanFilter(field_name="parent", lookup_expr="isnull")
     tag = django_filters.CharFilter(method="filter_tag")
-    updated = django_filters.IsoDateTimeFromToRangeFilter(field_name="updated_at")
-    created = django_filters.IsoDateTimeFromToRangeFilter(field_name="created_at")
+    updated = SafeIsoDateTimeFromToRangeFilter(field_name="updated_at")
+    created = SafeIsoDateTimeFromToRangeFilter(field_name="created_at")
     external_id = django_filters.CharFilter(field_name="external_id")
 
     class Meta:
@@ -277,13 +278,13 @@ class ContactSerializer(serializers.ModelSerializer):
         return services.contact_update(contact=instance, actor=_viewer(self), **validated_data)
 
 
-class ContactFilter(django_filters.FilterSet):
+class ContactFilter(CrmFilterSet):
     account = django_filters.NumberFilter(field_name="account_id")
     buying_role = django_filters.MultipleChoiceFilter(choices=BuyingRole.choices)
     attitude = django_filters.MultipleChoiceFilter(choices=Attitude.choices)
     covered_by = django_filters.NumberFilter(field_name="covered_by_id")
     email = django_filters.CharFilter(field_name="email", lookup_expr="iexact")
-    updated = django_filters.IsoDateTimeFromToRangeFilter(field_name="updated_at")
+    updated = SafeIsoDateTimeFromToRangeFilter(field_name="updated_at")
 
     class Meta:
         model = Contact

@@ -10,10 +10,18 @@ class AccountsConfig(ScopedAppConfig):
     tenancy_scope = Scope.TENANT
 
     def ready(self) -> None:
+        from crm.accounts import sales_settings
+
+        sales_settings.register()
         from crm.accounts import demo, provisioning  # noqa: F401  (register step and seeder)
+        from crm.accounts.models import Account
+        from crm.accounts.selectors import account_get_for
+        from crm.core.files import register_attachable
         from crm.core.navigation import NavItem, register_nav
         from tenants.users.permissions import Capability
 
+        register_attachable(model=Account, get_for=lambda viewer, account_id: account_get_for(
+            viewer=viewer, account_id=account_id))
         register_nav(NavItem(section=_("Customers"), label=_("Accounts"),
                              url_name="crm_accounts:account_list", order=100))
         register_nav(NavItem(section=_("Customers"), label=_("Contacts"),

@@ -18,6 +18,7 @@ from crm.accounts.models import (
     NameAlias,
 )
 from crm.accounts.services import ACCOUNT_MERGE_FIELDS
+from crm.core.forms import use_region_choices
 from tenants.users.models import User, UserKind
 
 
@@ -72,7 +73,15 @@ class AccountForm(forms.ModelForm):
         if self.instance.pk is not None:
             # Moving within the hierarchy has its own page (with the cycle check explained).
             del self.fields["parent"]
+            # Owners change through the pool and the transfer: account_update refuses a
+            # changed owner (a form error); an edit that does not post it keeps the owner.
+            self.fields["owner"].help_text = _(
+                "Claim, return or assign through the shared pool, or use the ownership "
+                "transfer, to change the owner.")
+            if self.is_bound and "owner" not in self.data:
+                self.fields["owner"].disabled = True
         self.fields["external_id"].required = False
+        use_region_choices(self, "region", current=self.instance.region)
 
     def clean_external_id(self) -> str | None:
         return (self.cleaned_data.get("external_id") or "").strip() or None

@@ -2,12 +2,15 @@
 
 Visibility: a viewer sees an account when crm.core.visibility's owner scope admits its owner
 (own, team, pool; managers their teams; admins, read-only users and service agents all) or
-when the viewer is on the account's team. A contact is visible exactly when its account is.
-Every accessor by id answers Http404 for "not visible" and "does not exist" alike.
+when the viewer is on the account's team. Unowned accounts are narrowed by the rules other
+apps register (crm.pool: an account waiting in another team's pool is not yours to see). A
+contact is visible exactly when its account is. Every accessor by id answers Http404 for
+"not visible" and "does not exist" alike.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +28,28 @@ if TYPE_CHECKING:
     from crm.accounts.duplicates import DuplicateCandidate
 
 
+# Rules that hide some unowned accounts from a viewer: each returns a queryset of the
+# hidden accounts' ids (``.values("account_id")`` or similar), or None for "hides nothing".
+# crm.pool registers one (accounts waiting in pools of teams the viewer is not on).
+UnownedAccountRule = Callable[[User], "QuerySet[Any] | None"]
+_unowned_rules: dict[str, UnownedAccountRule] = {}
+
+
+def register_unowned_account_rule(name: str, rule: UnownedAccountRule) -> None:
+    """Add (or replace, by name) a rule narrowing which unowned accounts a viewer sees.
+    Register from AppConfig.ready()."""
+    _unowned_rules[name] = rule
+
+
+def _unowned_condition(viewer: User, prefix: str) -> Q:
+    condition = Q(**{f"{prefix}owner__isnull": True})
+    for rule in _unowned_rules.values():
+        hidden = rule(viewer)
+        if hidden is not None:
+            condition &= ~Q(**{f"{prefix}pk__in": hidden})
+    return condition
+
+
 def _account_visibility(viewer: User, *, prefix: str = "") -> Q | None:
     """The condition on Account (or on ``prefix`` + Account fields); None means no limit."""
     scope = owner_scope_for(viewer)
@@ -32,7 +57,7 @@ def _account_visibility(viewer: User, *, prefix: str = "") -> Q | None:
         return None
     condition = Q(**{f"{prefix}owner__in": scope.owner_ids})
     if scope.include_unowned:
-        condition |= Q(**{f"{prefix}owner__isnull": True})
+        condition |= _unowned_condition(viewer, prefix)
     if scope.owner_ids:  # staff with a scope also see the accounts whose team they are on
         team_accounts = AccountTeamMember.objects.filter(user=viewer).values("account_id")
         condition |= Q(**{f"{prefix}pk__in": team_accounts})

@@ -7,7 +7,8 @@ call ``account_team_notify``); nobody writes Account or Contact rows directly.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from datetime import datetime
+from typing import Any, TypedDict, Unpack
 
 from django.apps import apps
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -30,8 +31,53 @@ from crm.accounts.selectors import account_ancestor_ids
 from crm.core.audit import audit_changes, audit_event, audit_snapshot
 from crm.core.models import Notification
 from crm.core.notifications import notify
+from crm.core.ownership import check_new_owner, owner_change_refused
+from crm.core.regions import region_clean
+from crm.core.visibility import managed_user_ids
 from tenants.users.models import User
 from tenants.users.permissions import Capability, can
+
+
+class AccountFields(TypedDict, total=False):
+    """What a caller may set on an account (``ACCOUNT_FIELDS``); mypy checks callers."""
+
+    name: str
+    type: str
+    industry: str
+    region: str
+    tier: str
+    tags: list[str]
+    address: str
+    city: str
+    country: str
+    phone: str
+    website: str
+    owner: User | None
+    parent: Account | None
+    external_id: str | None
+    value_score: int
+    last_activity_at: datetime | None
+
+
+class ContactFields(TypedDict, total=False):
+    """What a caller may set on a contact besides its account (``CONTACT_FIELDS``)."""
+
+    first_name: str
+    last_name: str
+    title: str
+    department: str
+    phone: str
+    mobile: str
+    email: str
+    buying_role: str
+    influence: int
+    attitude: str
+    reports_to: Contact | None
+    covered_by: User | None
+
+
+class ContactUpdateFields(ContactFields, total=False):
+    account: Account
 
 # Fields a caller may set; the audit log records changes to every one of them.
 ACCOUNT_FIELDS = (
@@ -60,16 +106,6 @@ def _check_fields(fields: Mapping[str, Any], allowed: Iterable[str]) -> None:
     unknown = sorted(set(fields) - set(allowed))
     if unknown:
         raise ValidationError({name: _("Unknown field.") for name in unknown})
-
-
-def _check_owner_change(*, actor: User | None, new_owner: User | None,
-                        old_owner_id: int | None) -> None:
-    """Reps may take an account or leave it unowned; giving it to someone else is assigning."""
-    if actor is None or can(actor, Capability.ASSIGN_RECORDS):
-        return
-    new_id = new_owner.pk if new_owner is not None else None
-    if new_id not in {actor.pk, None, old_owner_id}:
-        raise ValidationError({"owner": _("You may not assign accounts to other people.")})
 
 
 def _apply_derived(account: Account, aliases: AliasTable | None = None) -> None:
@@ -105,12 +141,15 @@ def _check_parent(account: Account, new_parent: Account | None) -> None:
 
 
 @transaction.atomic
-def account_create(*, actor: User | None, **fields: Any) -> Account:
-    """A new account. The owner defaults to the actor; the owner joins the account team."""
+def account_create(*, actor: User | None, **fields: Unpack[AccountFields]) -> Account:
+    """A new account. The owner defaults to the actor; the owner joins the account team.
+    An explicit owner follows ``check_new_owner`` (a rep only themselves)."""
     _require_edit(actor)
     _check_fields(fields, ACCOUNT_FIELDS)
     fields.setdefault("owner", actor)
-    _check_owner_change(actor=actor, new_owner=fields["owner"], old_owner_id=None)
+    check_new_owner(actor=actor, owner=fields["owner"])
+    if "region" in fields:
+        fields["region"] = region_clean(fields["region"])
     account = Account(created_by=actor, **fields)
     _apply_derived(account)
     _validate_account(account)
@@ -125,23 +164,50 @@ def account_create(*, actor: User | None, **fields: Any) -> Account:
 
 
 @transaction.atomic
-def account_update(*, account: Account, actor: User | None, **fields: Any) -> Account:
-    """Change fields; every change is kept in the field history (crm.core.audit)."""
+def account_update(*, account: Account, actor: User | None,
+                   **fields: Unpack[AccountFields]) -> Account:
+    """Change fields; every change is kept in the field history (crm.core.audit).
+
+    The owner may be repeated unchanged (a full PUT) but never changed here (ValidationError
+    on ``owner``): owners change through crm.pool's claim/return/assign/transfer."""
     _require_edit(actor)
     _check_fields(fields, ACCOUNT_FIELDS)
     account = Account.objects.select_for_update().get(pk=account.pk)
     before = audit_snapshot(account, ACCOUNT_AUDITED_FIELDS)
     if "owner" in fields:
-        _check_owner_change(actor=actor, new_owner=fields["owner"],
-                            old_owner_id=account.owner_id)
+        new_owner = fields.pop("owner")
+        if (new_owner.pk if new_owner is not None else None) != account.owner_id:
+            raise owner_change_refused()
     if "parent" in fields:
         _check_parent(account, fields["parent"])
+    if "region" in fields:
+        fields["region"] = region_clean(fields["region"], current=account.region)
     for name, value in fields.items():
         setattr(account, name, value)
     _apply_derived(account)
     _validate_account(account)
     account.save()
-    if "owner" in fields and account.owner_id is not None:
+    audit_changes(instance=account, before=before, actor=actor)
+    return account
+
+
+@transaction.atomic
+def account_owner_set(*, account: Account, owner: User | None, actor: User | None,
+                      last_activity_at: datetime | None = None) -> Account:
+    """Write the owner (audited; the new owner joins the account team as owner).
+
+    Not a way around the pool: only crm.pool's services (claim, return, assign, the nightly
+    reclaim, ownership transfer, the demo seeder) call this, after applying the claim cap,
+    the pool rules and writing the hand-over trail. Views and serializers never do."""
+    account = Account.objects.select_for_update().get(pk=account.pk)
+    before = audit_snapshot(account, ACCOUNT_AUDITED_FIELDS)
+    account.owner = owner
+    update_fields = ["owner", "updated_at"]
+    if last_activity_at is not None:
+        account.last_activity_at = last_activity_at
+        update_fields.append("last_activity_at")
+    account.save(update_fields=update_fields)
+    if account.owner_id is not None:
         AccountTeamMember.objects.update_or_create(
             account=account, user_id=account.owner_id, defaults={"role": AccountTeamRole.OWNER}
         )
@@ -173,14 +239,14 @@ def account_touch_activity(*, account: Account, when: Any) -> None:
 
 def _validate_contact(contact: Contact) -> None:
     errors: dict[str, str] = {}
-    if contact.reports_to_id is not None:
+    if contact.reports_to is not None:
         if contact.pk is not None and contact.reports_to_id == contact.pk:
             errors["reports_to"] = _("A contact cannot report to themselves.")
         elif contact.reports_to.account_id != contact.account_id:
             errors["reports_to"] = _("The manager must work at the same account.")
         elif contact.pk is not None:
             seen = {contact.pk}
-            boss = contact.reports_to
+            boss: Contact | None = contact.reports_to
             while boss is not None:
                 if boss.pk in seen:
                     errors["reports_to"] = _("This would make a reporting loop.")
@@ -193,7 +259,8 @@ def _validate_contact(contact: Contact) -> None:
 
 
 @transaction.atomic
-def contact_create(*, actor: User | None, account: Account, **fields: Any) -> Contact:
+def contact_create(*, actor: User | None, account: Account,
+                   **fields: Unpack[ContactFields]) -> Contact:
     _require_edit(actor)
     _check_fields({"account": account, **fields}, CONTACT_FIELDS)
     contact = Contact(account=account, **fields)
@@ -206,7 +273,8 @@ def contact_create(*, actor: User | None, account: Account, **fields: Any) -> Co
 
 
 @transaction.atomic
-def contact_update(*, contact: Contact, actor: User | None, **fields: Any) -> Contact:
+def contact_update(*, contact: Contact, actor: User | None,
+                   **fields: Unpack[ContactUpdateFields]) -> Contact:
     _require_edit(actor)
     _check_fields(fields, CONTACT_FIELDS)
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
@@ -214,7 +282,7 @@ def contact_update(*, contact: Contact, actor: User | None, **fields: Any) -> Co
     for name, value in fields.items():
         setattr(contact, name, value)
     contact.email = (contact.email or "").strip().lower()
-    if ("account" in fields and "reports_to" not in fields and contact.reports_to_id
+    if ("account" in fields and "reports_to" not in fields and contact.reports_to is not None
             and contact.reports_to.account_id != contact.account_id):
         contact.reports_to = None
     _validate_contact(contact)
@@ -287,7 +355,7 @@ def _reverse_relations() -> list[models.ForeignObjectRel]:
     models added later by other apps (quotes, orders, assets, service requests) move too."""
     return [
         rel for rel in Account._meta.get_fields(include_hidden=True)
-        if rel.is_relation and rel.auto_created and not rel.concrete
+        if isinstance(rel, models.ForeignObjectRel) and rel.auto_created and not rel.concrete
     ]
 
 
@@ -343,6 +411,23 @@ def _account_data(account: Account) -> dict[str, Any]:
     return data
 
 
+def _check_may_delete(actor: User | None, accounts: list[Account]) -> None:
+    """Admins delete any account; managers those held by the users they manage, and pool
+    accounts they can see (the caller resolved every account through the selectors)."""
+    if actor is None:
+        return
+    managed = managed_user_ids(actor)
+    if managed is None:
+        return
+    refused = [account.name for account in accounts
+               if account.owner_id is not None and account.owner_id not in managed]
+    if refused:
+        raise PermissionDenied(_(
+            "Merging deletes the other accounts; you may not delete %(names)s (held outside "
+            "the teams you manage)."
+        ) % {"names": ", ".join(refused)})
+
+
 @transaction.atomic
 def account_merge(*, survivor: Account, others: Iterable[Account],
                   field_choices: Mapping[str, int] | None = None, actor: User | None
@@ -355,6 +440,9 @@ def account_merge(*, survivor: Account, others: Iterable[Account],
     the survivor's audit log (action "merge"); the losers are deleted.
     """
     _require_edit(actor)
+    if actor is not None and not can(actor, Capability.DELETE_RECORDS):
+        raise PermissionDenied(_("Merging deletes the other accounts: you may not delete "
+                                 "accounts."))
     field_choices = dict(field_choices or {})
     loser_ids = sorted({other.pk for other in others} - {None})
     if not loser_ids:
@@ -368,6 +456,7 @@ def account_merge(*, survivor: Account, others: Iterable[Account],
         raise ValidationError({"others": _("Some of these accounts no longer exist.")})
     survivor = locked[survivor.pk]
     losers = [locked[pk] for pk in loser_ids]
+    _check_may_delete(actor, losers)
     unknown = sorted(set(field_choices) - set(ACCOUNT_MERGE_FIELDS))
     if unknown:
         raise ValidationError({name: _("This field cannot be chosen.") for name in unknown})
@@ -411,12 +500,16 @@ def account_merge(*, survivor: Account, others: Iterable[Account],
         .update(role=AccountTeamRole.SUPPORT)
     handled: set[tuple[str, str]] = set()
     for rel in _reverse_relations():
-        if rel.many_to_many:
-            through = rel.through
+        model: type[models.Model]
+        if isinstance(rel, models.ManyToManyRel):
+            if rel.through is None or not isinstance(rel.field, models.ManyToManyField):
+                continue  # set up by Django when apps load: cannot happen here
+            model = rel.through
             field_name = rel.field.m2m_reverse_field_name()
-            model = through
-        else:
+        elif isinstance(rel.related_model, type):
             model, field_name = rel.related_model, rel.field.name
+        else:  # an unresolved "app.Model" string: apps are loaded, so this cannot happen
+            continue
         key = (model._meta.label, field_name)
         if key in handled:
             continue

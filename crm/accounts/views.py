@@ -112,7 +112,8 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Account saved."))
             return redirect("crm_accounts:account_detail", pk=account.pk)
-    return render(request, "crm/accounts/account_form.html", {"form": form, "account": account})
+    return render(request, "crm/accounts/account_form.html", {"form": form, "account": account},
+                  status=400 if form.errors else 200)
 
 
 @require_GET

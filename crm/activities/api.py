@@ -21,6 +21,7 @@ from rest_framework.viewsets import GenericViewSet
 from crm.activities import selectors, services
 from crm.activities.models import Activity, ActivityComment, ActivityKind
 from crm.activities.targets import TARGET_TYPES, target_get_for, target_key_of
+from crm.core.api.filters import CrmFilterSet, SafeIsoDateTimeFilter
 from crm.core.api.viewsets import VisibilityEnforcedMixin
 
 
@@ -92,7 +93,7 @@ class CommentSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "author", "author_email", "created_at"]
 
 
-class ActivityFilter(django_filters.FilterSet):
+class ActivityFilter(CrmFilterSet):
     kind = django_filters.ChoiceFilter(choices=ActivityKind.choices)
     status = django_filters.ChoiceFilter(choices=[("open", "open"), ("done", "done")],
                                          method="filter_status")
@@ -101,11 +102,11 @@ class ActivityFilter(django_filters.FilterSet):
     target_type = django_filters.ChoiceFilter(choices=[(k, k) for k in TARGET_TYPES],
                                               method="filter_target_type")
     target_id = django_filters.NumberFilter(field_name="target_id")
-    occurred_after = django_filters.IsoDateTimeFilter(field_name="occurred_at",
+    occurred_after = SafeIsoDateTimeFilter(field_name="occurred_at",
                                                       lookup_expr="gte")
-    occurred_before = django_filters.IsoDateTimeFilter(field_name="occurred_at",
+    occurred_before = SafeIsoDateTimeFilter(field_name="occurred_at",
                                                        lookup_expr="lt")
-    due_before = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
+    due_before = SafeIsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
 
     class Meta:
         model = Activity

@@ -178,10 +178,11 @@ def timeline_for(*, viewer: User, record: Any, limit: int | None = 50) -> list[A
             condition |= Q(target_type=contact_types[0],
                            target_id__in=record.contacts.values("pk"))
         opportunity_types = content_types_for(("opportunity",))
-        if opportunity_types:
+        opportunity_model = opportunity_types[0].model_class() if opportunity_types else None
+        if opportunity_model is not None:
             condition |= Q(target_type=opportunity_types[0],
-                           target_id__in=opportunity_types[0].model_class()
-                           ._base_manager.filter(account_id=record.pk).values("pk"))
+                           target_id__in=opportunity_model._base_manager
+                           .filter(account_id=record.pk).values("pk"))
     queryset = (
         _with_social(activity_visible_queryset(viewer=viewer).filter(condition), viewer)
         .select_related("owner", "account", "target_type").order_by("-occurred_at", "-id")
@@ -278,7 +279,7 @@ def nearby_accounts(*, viewer: User, latitude: float | Decimal, longitude: float
 
 
 def activity_kind_choices() -> list[tuple[str, str]]:
-    return list(ActivityKind.choices)
+    return [(str(value), str(label)) for value, label in ActivityKind.choices]
 
 
 def owner_choices() -> QuerySet[User]:

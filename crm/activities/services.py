@@ -76,8 +76,10 @@ def _after_activity(activity: Activity, actor: User | None) -> None:
     if activity.account_id is not None:
         account = Account.objects.get(pk=activity.account_id)
         account_touch_activity(account=account, when=when)
-    target_model = activity.target_type.model_class() if activity.target_type_id else None
-    if target_model is not None and target_key_of(target_model) == "lead":
+    target_model = (activity.target_type.model_class() if activity.target_type is not None
+                    else None)
+    if (target_model is not None and activity.target_id is not None
+            and target_key_of(target_model) == "lead"):
         try:
             from crm.leads.services import lead_record_activity
         except ImportError:  # leads not installed: nothing to score
@@ -310,7 +312,9 @@ def send_due_reminders(*, now: datetime | None = None, batch_size: int = 200) ->
                 message = (_("Reminder: %(subject)s (due %(due)s)") % {
                     "subject": activity.subject, "due": due} if due
                     else _("Reminder: %(subject)s") % {"subject": activity.subject})
-                notify(recipients=[activity.owner], actor=None, verb="reminder",
+                # owner__isnull=False above: every activity of the batch has an owner.
+                recipients = [activity.owner] if activity.owner is not None else []
+                notify(recipients=recipients, actor=None, verb="reminder",
                        message=message, target=activity, url=activity_url(activity),
                        email=True)
             Activity.objects.filter(pk__in=[a.pk for a in batch]).update(reminded_at=now)

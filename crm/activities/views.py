@@ -30,6 +30,7 @@ from crm.activities.models import ActivityKind
 from crm.activities.targets import target_get_for, target_key_of
 from crm.core.decorators import capability_required, staff_required
 from crm.core.forms import apply_service_errors
+from crm.core.redirects import safe_next
 from tenants.users.permissions import Capability, can
 
 PAGE_SIZE = 50
@@ -170,8 +171,8 @@ def activity_complete(request: HttpRequest, activity_id: int) -> HttpResponse:
         messages.error(request, str(error))
     else:
         messages.success(request, _("Marked as done."))
-    return redirect(request.POST.get("next") or reverse("activities:activity_detail",
-                                                        args=[activity.pk]))
+    return redirect(safe_next(request, reverse("activities:activity_detail",
+                                               args=[activity.pk])))
 
 
 # --- comments and likes --------------------------------------------------------------------
@@ -279,7 +280,7 @@ def account_location(request: HttpRequest, account_id: int) -> HttpResponse:
     else:
         messages.error(request, _("Enter a latitude between -90 and 90 and a longitude "
                                   "between -180 and 180."))
-    return redirect(request.POST.get("next") or reverse("activities:nearby"))
+    return redirect(safe_next(request, reverse("activities:nearby")))
 
 
 # --- timelines -----------------------------------------------------------------------------

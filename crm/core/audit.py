@@ -1,8 +1,12 @@
-"""The audit log: field history and events, for every audited record.
+"""The audit log: field history and events, for every audited record, and administrative
+events that concern no record at all (a failed sign-in for an unknown e-mail).
 
     before = audit_snapshot(account, AUDITED_FIELDS)
     ... change account ...
     audit_changes(instance=account, before=before, actor=actor)
+
+Every entry records the client address of the request it was written in
+(crm.core.request_context), without callers passing it.
 """
 
 from collections.abc import Iterable
@@ -15,7 +19,20 @@ from django.db import models
 from django.db.models import QuerySet
 
 from crm.core.models import AuditEntry
+from crm.core.request_context import current_client_ip
 from tenants.users.models import User
+
+# Actions shown in the administrative audit log (/crm/settings/audit-log/): changes to who
+# may do what, to the workspace, and sign-ins. Record-level field history (an account's
+# "update") stays on the record's own timeline.
+ADMIN_ACTION_PREFIXES: tuple[str, ...] = (
+    "user.", "team.", "region.", "role_policy.", "settings.", "token.", "invitation.",
+    "export.", "auth.", "erasure.",
+)
+
+
+def is_admin_action(action: str) -> bool:
+    return action.startswith(ADMIN_ACTION_PREFIXES)
 
 
 def _plain(value: Any) -> Any:
@@ -52,21 +69,29 @@ def audit_changes(
 
 
 def audit_event(
-    *, instance: models.Model, action: str, actor: User | None, data: dict[str, Any] | None = None,
-    changes: dict[str, Any] | None = None,
+    *, instance: models.Model | None, action: str, actor: User | None,
+    data: dict[str, Any] | None = None, changes: dict[str, Any] | None = None,
+    ip_address: str | None = None,
 ) -> AuditEntry:
-    return _entry(instance, action=action, actor=actor, changes=changes or {}, data=data or {})
+    """One event; ``instance=None`` for events about no record (a failed sign-in).
+    ``ip_address`` defaults to the current request's client address."""
+    return _entry(instance, action=action, actor=actor, changes=changes or {}, data=data or {},
+                  ip_address=ip_address)
 
 
-def _entry(instance: models.Model, *, action: str, actor: User | None,
-           changes: dict[str, Any], data: dict[str, Any] | None = None) -> AuditEntry:
+def _entry(instance: models.Model | None, *, action: str, actor: User | None,
+           changes: dict[str, Any], data: dict[str, Any] | None = None,
+           ip_address: str | None = None) -> AuditEntry:
     return AuditEntry.objects.create(
-        content_type=ContentType.objects.get_for_model(type(instance)),
-        object_id=instance.pk,
+        # The instance itself, not its type: request.user arrives as a SimpleLazyObject.
+        content_type=(ContentType.objects.get_for_model(instance)
+                      if instance is not None else None),
+        object_id=instance.pk if instance is not None else None,
         action=action,
         actor=actor,
         changes={k: [_plain(v) for v in pair] for k, pair in changes.items()},
         data={k: _plain(v) for k, v in (data or {}).items()},
+        ip_address=ip_address or current_client_ip(),
     )
 
 

@@ -1,43 +1,98 @@
-"""Cross-cutting CRM records: teams (read by the visibility layer), the audit log (field
+"""Cross-cutting CRM records: regions, teams (read by the visibility layer), the audit log (field
 history of every audited record) and in-app notifications (the one notification path)."""
+
+import uuid
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+
+from crm.core.storage import protected_storage
+
+
+class Region(models.Model):
+    """The tenant's list of regions and territories (a territory is a region with a parent).
+    Accounts, leads, assignment rules and teams pick from it (crm.core.regions)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="territories",
+        verbose_name=_("part of region"),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="region_name_unique_ci"),
+            models.CheckConstraint(condition=~Q(parent=models.F("id")),
+                                   name="region_not_own_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TeamQuerySet(models.QuerySet["Team"]):
+    def active(self) -> "TeamQuerySet":
+        """Teams that count: archived teams widen no one's visibility."""
+        return self.filter(archived_at__isnull=True)
 
 
 class Team(models.Model):
-    name = models.CharField(_("name"), max_length=120, unique=True)
-    region = models.CharField(_("region"), max_length=120, blank=True)
-    manager = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="managed_teams",
-        verbose_name=_("manager"),
+    """A sales team: several managers, several members; a user may be in several teams.
+    Changed only through crm.core.teams; archived instead of deleted."""
+
+    name = models.CharField(_("name"), max_length=120)
+    region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.SET_NULL, related_name="teams",
+        verbose_name=_("region"),
+    )
+    managers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="managed_teams", blank=True,
+        verbose_name=_("managers"),
     )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="teams", blank=True, verbose_name=_("members")
     )
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TeamQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("team")
         verbose_name_plural = _("teams")
+        constraints = [
+            # An archived team frees its name for a new one.
+            models.UniqueConstraint(Lower("name"), condition=Q(archived_at__isnull=True),
+                                    name="team_name_unique_among_active"),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
 
 
 class AuditEntry(models.Model):
     """Who did what to which record: field changes (old -> new) and events (merge, transfer,
     claim...). Written only through crm.core.audit."""
 
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
-    object_id = models.BigIntegerField()
+    # Both empty for events about no record (a failed sign-in for an unknown e-mail).
+    content_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    object_id = models.BigIntegerField(null=True, blank=True)
     action = models.CharField(_("action"), max_length=40)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -47,11 +102,19 @@ class AuditEntry(models.Model):
     changes = models.JSONField(default=dict, blank=True)
     # Anything else worth keeping (a merged record's data, a reason...).
     data = models.JSONField(default=dict, blank=True)
+    # Client address of the request the entry was written in (none for tasks and shells).
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["content_type", "object_id", "-created_at"])]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "-created_at"]),
+            # The administrative log filters by action (prefix) and pages by id.
+            models.Index(fields=["action", "-id"], name="crm_core_audit_action_id",
+                         opclasses=["varchar_pattern_ops", "int8_ops"]),
+            models.Index(fields=["actor", "-id"], name="crm_core_audit_actor_id"),
+        ]
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
 
@@ -84,3 +147,34 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+def _attachment_path(attachment: "Attachment", filename: str) -> str:
+    # A random folder per file: even the storage path is not guessable.
+    return f"attachments/{uuid.uuid4().hex}/{filename}"
+
+
+class Attachment(models.Model):
+    """A file attached to a record (an account, later a service request...). Stored in the
+    tenant's protected storage and served only by crm.core.files, to viewers who may see the
+    record it is attached to."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.BigIntegerField()
+    file = models.FileField(_("file"), upload_to=_attachment_path, storage=protected_storage,
+                            max_length=300)
+    name = models.CharField(_("name"), max_length=200)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.name

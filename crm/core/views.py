@@ -30,7 +30,8 @@ def settings_overview(request: HttpRequest) -> HttpResponse:
     users = (
         get_user_model()
         .objects.filter(kind=UserKind.STAFF)
-        .annotate(team_count=Count("teams", distinct=True))
+        .annotate(team_count=Count("teams", filter=Q(teams__archived_at__isnull=True),
+                                   distinct=True))
         .order_by("-is_active", "first_name", "email")
     )
     summary = users.aggregate(active=Count("pk", filter=Q(is_active=True)))

@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from crm.core.api.filters import CrmFilterSet, SafeIsoDateTimeFilter
 from crm.core.api.viewsets import VisibleModelViewSet
 from crm.leads import selectors, services
 from crm.leads.models import (
@@ -93,10 +94,10 @@ class LeadAssignSerializer(serializers.Serializer):
     owner = serializers.IntegerField(allow_null=True, min_value=1)
 
 
-class LeadFilter(django_filters.FilterSet):
+class LeadFilter(CrmFilterSet):
     unassigned = django_filters.BooleanFilter(field_name="owner", lookup_expr="isnull")
     score_min = django_filters.NumberFilter(field_name="score", lookup_expr="gte")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_after = SafeIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     region = django_filters.CharFilter(field_name="region", lookup_expr="iexact")
 
     class Meta:

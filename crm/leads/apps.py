@@ -10,6 +10,9 @@ class LeadsConfig(ScopedAppConfig):
     tenancy_scope = Scope.TENANT
 
     def ready(self) -> None:
+        from crm.leads import sales_settings
+
+        sales_settings.register()
         from crm.core.navigation import SALES_READERS, NavItem, register_nav
         from crm.leads import demo, provisioning  # noqa: F401 - register seeder and step
         from tenants.users.permissions import Capability

@@ -6,6 +6,7 @@ from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from crm.core.forms import use_region_choices
 from crm.core.models import Team
 from crm.leads.models import (
     EDITABLE_STATUSES,
@@ -32,6 +33,7 @@ class LeadForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["campaign"].queryset = Campaign.objects.order_by("-start_date", "name")
+        use_region_choices(self, "region", current=self.instance.region)
         self.fields["company"].widget.attrs.update({
             "autocomplete": "organization",
             "hx-get": reverse("leads:lead_duplicate_check"),
@@ -142,6 +144,10 @@ class BusinessCardForm(forms.Form):
     region = forms.CharField(label=_("Region"), required=False, max_length=100)
     message = forms.CharField(label=_("Notes"), required=False)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        use_region_choices(self, "region")
+
 
 BusinessCardFormSet = forms.formset_factory(BusinessCardForm, extra=10, max_num=200,
                                             validate_max=True)
@@ -171,8 +177,9 @@ class AssignmentRuleForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = Team.objects.order_by("name")
+        self.fields["team"].queryset = Team.objects.active().order_by("name")
         self.fields["user"].queryset = lead_owner_choices()
+        use_region_choices(self, "match_region", current=self.instance.match_region)
 
     def _post_clean(self) -> None:
         pass

@@ -132,7 +132,7 @@ def with_campaign_stats(queryset: QuerySet[Campaign]) -> QuerySet[Campaign]:
     """Annotate each campaign with lead_count, converted_count and won_revenue (the amounts
     of won opportunities its converted leads became). One grouped query, no fan-out: each
     lead has at most one opportunity."""
-    money = DecimalField(max_digits=18, decimal_places=2)
+    money: DecimalField[Decimal, Decimal] = DecimalField(max_digits=18, decimal_places=2)
     return queryset.annotate(
         lead_count=Count("leads", distinct=True),
         converted_count=Count("leads", filter=Q(leads__status=LeadStatus.CONVERTED),
@@ -200,10 +200,13 @@ def campaign_results(campaign: Campaign) -> CampaignResults:
     """ROI figures of a campaign from ``with_campaign_stats`` (annotated) or by querying."""
     if not hasattr(campaign, "lead_count"):
         campaign = with_campaign_stats(Campaign.objects.filter(pk=campaign.pk)).get()
+    # The annotations of with_campaign_stats (not model fields, so read by name).
+    stats = {name: getattr(campaign, name)
+             for name in ("lead_count", "converted_count", "won_revenue")}
     return CampaignResults(
-        leads=campaign.lead_count,
-        converted=campaign.converted_count,
-        won_revenue=campaign.won_revenue or ZERO,
+        leads=stats["lead_count"],
+        converted=stats["converted_count"],
+        won_revenue=stats["won_revenue"] or ZERO,
         actual_cost=campaign.actual_cost or ZERO,
         budget=campaign.budget or ZERO,
     )

@@ -8,7 +8,7 @@ from typing import Any
 import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -19,7 +19,7 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.viewsets import GenericViewSet
 
 from crm.accounts.models import Account
-from crm.accounts.selectors import account_visible_queryset
+from crm.core.api.filters import CrmFilterSet
 from crm.core.api.viewsets import VisibilityEnforcedMixin, VisibleReadOnlyViewSet
 from crm.pool import selectors, services
 from crm.pool.models import OwnershipChange, Pool, PoolRule
@@ -76,10 +76,13 @@ class AssignSerializer(serializers.Serializer):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_user"].queryset = selectors.assignable_users()
+        request = self.context.get("request")
+        self.fields["to_user"].queryset = (
+            selectors.assignable_users_for(viewer=request.user) if request is not None
+            else User.objects.none())
 
 
-class PoolAccountFilter(django_filters.FilterSet):
+class PoolAccountFilter(CrmFilterSet):
     pool = django_filters.NumberFilter(field_name="pool_membership__pool_id")
     held = django_filters.BooleanFilter(field_name="owner", lookup_expr="isnull", exclude=True)
     region = django_filters.CharFilter(field_name="region", lookup_expr="iexact")
@@ -106,14 +109,7 @@ class PoolAccountViewSet(VisibilityEnforcedMixin, mixins.ListModelMixin,
     ordering = ["-id"]
 
     def visible_queryset(self) -> QuerySet[Account]:
-        pools = selectors.pool_visible_queryset(viewer=self.request.user).values("pk")
-        last_reason = (OwnershipChange.objects.filter(account=OuterRef("pk"))
-                       .order_by("-at", "-id").values("reason")[:1])
-        queryset = (
-            account_visible_queryset(viewer=self.request.user)
-            .filter(pool_membership__pool__in=pools, pool_membership__pool__active=True)
-            .select_related("pool_membership").annotate(last_reason=Subquery(last_reason))
-        )
+        queryset = selectors.pool_account_list(viewer=self.request.user)
         if self.action == "list" and "held" not in self.request.query_params:
             queryset = queryset.filter(owner__isnull=True)
         return queryset
@@ -163,7 +159,7 @@ class PoolAccountViewSet(VisibilityEnforcedMixin, mixins.ListModelMixin,
         if not can(request.user, Capability.ASSIGN_RECORDS):
             raise PermissionDenied
         account = self._account()
-        data = AssignSerializer(data=request.data)
+        data = AssignSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         try:
             services.pool_assign(account=account, to_user=data.validated_data["to_user"],

@@ -10,6 +10,9 @@ class PoolConfig(ScopedAppConfig):
     tenancy_scope = Scope.TENANT
 
     def ready(self) -> None:
+        from crm.pool import sales_settings
+
+        sales_settings.register()
         from crm.core.navigation import NavItem, register_nav
         from crm.pool import demo, provisioning  # noqa: F401 - register seeder and step
         from crm.pool.views import account_pool_panel
@@ -23,6 +26,11 @@ class PoolConfig(ScopedAppConfig):
         register_nav(NavItem(section=_("Administration"), label=_("Ownership transfer"),
                              url_name="pool:transfer", order=935,
                              capability=Capability.ASSIGN_RECORDS))
+        from crm.accounts.selectors import register_unowned_account_rule
+        from crm.pool.selectors import pool_hidden_account_ids
+
+        # Unowned accounts of other teams' pools are not visible (pages and API alike).
+        register_unowned_account_rule("pool", pool_hidden_account_ids)
         try:
             from crm.accounts.panels import register_account_panel
         except ImportError:  # the accounts app offers no panels: nothing to add

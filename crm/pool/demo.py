@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from crm.accounts.models import Account
-from crm.accounts.services import account_update
+from crm.accounts.services import account_owner_set
 from crm.pool.models import OwnershipChange, OwnershipChangeKind, Pool, PoolMembership, PoolRule
 from crm.pool.services import default_pool_ensure
 from tenants.demo import demo_seeder
@@ -45,7 +45,7 @@ def seed_pool() -> None:
             PoolMembership.objects.get_or_create(account=account, defaults={"pool": target})
             if account.owner_id is not None:
                 previous = account.owner_id
-                account_update(account=account, actor=None, owner=None)
+                account_owner_set(account=account, actor=None, owner=None)
                 if not OwnershipChange.objects.filter(account=account).exists():
                     OwnershipChange.objects.create(
                         account=account, pool=target, kind=OwnershipChangeKind.RETURN,
@@ -62,7 +62,7 @@ def seed_pool() -> None:
                 "pool": pool, "owner_since": since})
             if account.owner_id != rep.pk or not OwnershipChange.objects.filter(
                     account=account).exists():
-                account_update(account=account, actor=None, owner=rep,
+                account_owner_set(account=account, actor=None, owner=rep,
                                last_activity_at=now - timedelta(days=27 + index))
             if not OwnershipChange.objects.filter(account=account).exists():
                 OwnershipChange.objects.create(account=account, pool=pool,

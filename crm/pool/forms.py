@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.core.models import Team
 from crm.pool.models import Pool, PoolRule
-from crm.pool.selectors import assignable_users
-from tenants.users.models import User, UserKind
+from crm.pool.selectors import assignable_users_for, transfer_source_users_for
+from tenants.users.models import User
 
 
 class ReturnForm(forms.Form):
@@ -20,9 +20,9 @@ class AssignForm(forms.Form):
     to_user = forms.ModelChoiceField(label=_("Give to"), queryset=User.objects.none())
     reason = forms.CharField(label=_("Note"), max_length=500, required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, viewer: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_user"].queryset = assignable_users()
+        self.fields["to_user"].queryset = assignable_users_for(viewer=viewer)
 
 
 class PoolForm(forms.ModelForm):
@@ -47,7 +47,7 @@ class PoolForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = Team.objects.order_by("name")
+        self.fields["team"].queryset = Team.objects.active().order_by("name")
         rule = getattr(self.instance, "rule", None) if self.instance.pk else None
         if rule is not None and not self.is_bound:
             for name in ("max_accounts_per_rep", "reclaim_after_days_without_activity",
@@ -71,10 +71,10 @@ class TransferForm(forms.Form):
     include_leads = forms.BooleanField(label=_("Open leads"), required=False, initial=True)
     include_tasks = forms.BooleanField(label=_("Open tasks"), required=False, initial=True)
 
-    def __init__(self, *args: Any, account_choices: list[tuple[int, str]] | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(self, *args: Any, viewer: User,
+                 account_choices: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["from_user"].queryset = User.objects.filter(kind=UserKind.STAFF).order_by(
-            "-is_active", "first_name", "email")
-        self.fields["to_user"].queryset = assignable_users()
+        # The candidates follow the service's rule: the people the viewer manages.
+        self.fields["from_user"].queryset = transfer_source_users_for(viewer=viewer)
+        self.fields["to_user"].queryset = assignable_users_for(viewer=viewer)
         self.fields["accounts"].choices = account_choices or []

@@ -3,7 +3,9 @@
 Visibility: a pool with a team is visible to that team's members and manager; a pool
 without a team to every staff user; admins, read-only users and service agents see all
 pools (as they see all accounts). A pool account is visible when its pool is and the viewer
-may see the account (crm.accounts visibility). Accessors by id answer Http404 for "not
+may see the account (crm.accounts visibility, which hides the unowned accounts of pools the
+viewer may not see through ``pool_hidden_account_ids``: one rule for the pool pages, the
+pool API and /api/v1/accounts/?in_pool=true). Accessors by id answer Http404 for "not
 visible" and "does not exist" alike.
 """
 
@@ -11,16 +13,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.apps import apps
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Model, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.accounts.models import Account
 from crm.accounts.selectors import account_visible_queryset
-from crm.core.visibility import owner_scope_for
+from crm.core.visibility import scope_managed_users, viewer_team_ids
 from crm.pool.models import OwnershipChange, Pool, PoolMembership, PoolRule
 from tenants.users.models import User, UserKind
 from tenants.users.permissions import ROLE_CAPABILITIES, Capability, can
@@ -30,11 +33,23 @@ def pool_visible_queryset(*, viewer: User) -> QuerySet[Pool]:
     """Pools ``viewer`` may see (see the module docstring)."""
     if not can(viewer, Capability.USE_CRM):
         return Pool.objects.none()
-    if owner_scope_for(viewer).sees_all:
+    team_ids = viewer_team_ids(viewer)
+    if team_ids is None:
         return Pool.objects.all()
-    return Pool.objects.filter(
-        Q(team__isnull=True) | Q(team__members=viewer) | Q(team__manager=viewer)
-    ).distinct()
+    return Pool.objects.filter(Q(team__isnull=True) | Q(team_id__in=team_ids))
+
+
+def pool_hidden_account_ids(viewer: User) -> QuerySet[PoolMembership, Any] | None:
+    """Ids (``account_id`` values) of the accounts sitting in pools ``viewer`` may not see;
+    None when every pool is visible. crm.accounts' visibility applies it to unowned accounts
+    (registered in crm.pool's AppConfig)."""
+    if not can(viewer, Capability.USE_CRM):
+        return None  # sees no account anyway
+    team_ids = viewer_team_ids(viewer)
+    if team_ids is None:
+        return None
+    return (PoolMembership.objects.filter(pool__team__isnull=False)
+            .exclude(pool__team_id__in=team_ids).values("account_id"))
 
 
 def pool_list(*, viewer: User, include_inactive: bool = False) -> QuerySet[Pool]:
@@ -87,6 +102,28 @@ def pool_accounts(*, viewer: User, pool: Pool, held: bool = False, search: str =
                   last_kind=Subquery(last_change.values("kind")[:1]))
         .order_by("name", "pk")
     )
+
+
+def pool_account_list(*, viewer: User) -> QuerySet[Account]:
+    """Accounts of the active pools ``viewer`` may see (held or not), with the reason of
+    their latest change of hands (the pool API)."""
+    pools = pool_visible_queryset(viewer=viewer).values("pk")
+    last_reason = (OwnershipChange.objects.filter(account=OuterRef("pk"))
+                   .order_by("-at", "-id").values("reason")[:1])
+    return (
+        account_visible_queryset(viewer=viewer)
+        .filter(pool_membership__pool__in=pools, pool_membership__pool__active=True)
+        .select_related("pool_membership").annotate(last_reason=Subquery(last_reason))
+    )
+
+
+def pool_held_accounts(*, viewer: User, pool: Pool) -> QuerySet[Account]:
+    """The pool's held accounts on the pool page: managers (who assign) and users who see
+    every record see all holders; a rep sees only the accounts they hold themselves."""
+    queryset = pool_accounts(viewer=viewer, pool=pool, held=True)
+    if can(viewer, Capability.ASSIGN_RECORDS) or can(viewer, Capability.SEE_ALL_RECORDS):
+        return queryset
+    return queryset.filter(owner=viewer)
 
 
 def pool_account_get_for(*, viewer: User, account_id: int | str) -> Account:
@@ -151,7 +188,7 @@ class ReclaimDeadline:
         return _("No won deal for %(days)s days.") % {"days": self.days}
 
 
-def won_opportunity_model() -> type | None:
+def won_opportunity_model() -> type[Model] | None:
     """crm.sales' Opportunity when installed (won deals count against the second rule)."""
     try:
         return apps.get_model("crm_sales", "Opportunity")
@@ -226,8 +263,21 @@ def reclaim_warnings_for(*, viewer: User, now: datetime | None = None) -> list[R
 
 
 def assignable_users() -> QuerySet[User]:
-    """Staff a manager may give accounts to (people who work sales)."""
+    """Staff who may hold accounts (people who work sales), whoever asks."""
     roles = [role for role, capabilities in ROLE_CAPABILITIES.items()
              if Capability.MANAGE_SALES in capabilities]
     return User.objects.filter(is_active=True, kind=UserKind.STAFF, role__in=roles).order_by(
         "first_name", "email")
+
+
+def assignable_users_for(*, viewer: User) -> QuerySet[User]:
+    """Sales staff ``viewer`` may give accounts to: the users they manage
+    (crm.core.visibility.managed_user_ids; admins everyone)."""
+    return scope_managed_users(assignable_users(), viewer)
+
+
+def transfer_source_users_for(*, viewer: User) -> QuerySet[User]:
+    """Staff (inactive ones too: people who left) whose records ``viewer`` may transfer."""
+    users = User.objects.filter(kind=UserKind.STAFF).order_by("-is_active", "first_name",
+                                                              "email")
+    return scope_managed_users(users, viewer)

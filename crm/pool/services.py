@@ -1,8 +1,9 @@
 """Pool commands: claim, return, assign, the nightly reclaim, and pool settings.
 
 Each command is one transaction, keyword-only, takes the actor and accepts ``now`` so that
-rules can be tested by time travel. The account's owner changes through
-crm.accounts.services.account_update (field history), and every change of hands is kept in
+rules can be tested by time travel. These (and crm.pool.transfer) are the only owner
+changes of an account: they write it through crm.accounts.services.account_owner_set (field
+history) after applying the cap and the pool rules, and every change of hands is kept in
 OwnershipChange with its reason.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TypedDict, Unpack
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -19,10 +20,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.accounts.models import Account, AccountTeamMember, AccountTeamRole
-from crm.accounts.services import account_update
+from crm.accounts.services import account_owner_set
 from crm.core.audit import audit_event, audit_snapshot
 from crm.core.models import Team
 from crm.core.notifications import notify
+from crm.core.visibility import manages_user, member_team_ids, viewer_team_ids
 from crm.pool.models import OwnershipChange, OwnershipChangeKind, Pool, PoolMembership, PoolRule
 from crm.pool.selectors import held_count, reclaim_deadline, with_last_won
 from tenants.users.models import User
@@ -30,6 +32,24 @@ from tenants.users.permissions import Capability, can
 
 RULE_FIELDS = ("max_accounts_per_rep", "reclaim_after_days_without_activity",
                "reclaim_after_days_without_won_deal", "warn_days_before")
+
+
+class PoolRuleFields(TypedDict, total=False):
+    """A pool's rule (``RULE_FIELDS``); None means "no limit" / "never for this reason"."""
+
+    max_accounts_per_rep: int | None
+    reclaim_after_days_without_activity: int | None
+    reclaim_after_days_without_won_deal: int | None
+    warn_days_before: int
+
+
+class PoolChanges(PoolRuleFields, total=False):
+    """What ``pool_update`` accepts: the pool's own fields and its rule."""
+
+    name: str
+    team: Team | None
+    region: str
+    active: bool
 
 
 def _account_url(account: Account) -> str:
@@ -45,11 +65,11 @@ def _require_sales(actor: User) -> None:
 
 
 def _may_use_pool(user: User, pool: Pool) -> bool:
-    """Team pools serve their team (managers and admins may act on every pool)."""
-    if pool.team_id is None or can(user, Capability.ASSIGN_RECORDS):
+    """Team pools serve their team (its members and managers; admins every pool)."""
+    if pool.team_id is None:
         return True
-    return Team.objects.filter(pk=pool.team_id).filter(
-        members=user).exists() or Team.objects.filter(pk=pool.team_id, manager=user).exists()
+    team_ids = viewer_team_ids(user)
+    return team_ids is None or pool.team_id in team_ids
 
 
 def pool_for_account(account: Account) -> Pool | None:
@@ -64,7 +84,8 @@ def pool_for_account(account: Account) -> Pool | None:
         if match:
             return match
     if account.owner_id:
-        match = active.filter(team__members=account.owner_id).order_by("pk").first()
+        match = (active.filter(team_id__in=member_team_ids(account.owner_id))
+                 .order_by("pk").first())
         if match:
             return match
     return active.filter(team__isnull=True, region="").order_by("pk").first()
@@ -127,7 +148,7 @@ def pool_claim(*, account: Account, actor: User, now: datetime | None = None
     if not _may_use_pool(actor, pool):
         raise ValidationError({"account": _("This pool belongs to another team.")})
     _check_cap(user=actor, pool=pool)
-    account_update(account=account, actor=actor, owner=actor)
+    account_owner_set(account=account, actor=actor, owner=actor)
     membership.owner_since, membership.warned_deadline = now, None
     membership.save(update_fields=["owner_since", "warned_deadline"])
     return record_ownership_change(account=account, pool=pool, kind=OwnershipChangeKind.CLAIM,
@@ -146,13 +167,15 @@ def pool_return(*, account: Account, actor: User, reason: str, now: datetime | N
     account, membership = _lock(account)
     if account.owner_id is None:
         raise ValidationError({"account": _("This account is already in the pool.")})
-    if account.owner_id != actor.pk and not can(actor, Capability.ASSIGN_RECORDS):
-        raise ValidationError({"account": _("Only the owner or a manager may return it.")})
+    if account.owner_id != actor.pk and not (can(actor, Capability.ASSIGN_RECORDS)
+                                             and manages_user(actor, account.owner)):
+        raise ValidationError({"account": _(
+            "Only the owner or a manager of the owner's team may return it.")})
     pool = membership.pool if membership is not None else pool_for_account(account)
     if pool is None:
         raise ValidationError({"account": _("There is no pool to return this account to.")})
     previous = account.owner_id
-    account_update(account=account, actor=actor, owner=None)
+    account_owner_set(account=account, actor=actor, owner=None)
     drop_owner_team_row(account, previous)
     PoolMembership.objects.update_or_create(
         account=account, defaults={"pool": pool, "owner_since": None, "warned_deadline": None}
@@ -174,8 +197,12 @@ def pool_assign(*, account: Account, to_user: User, actor: User, reason: str = "
     if membership is None or account.owner_id is not None or not membership.pool.active:
         raise _not_in_pool()
     pool = membership.pool
+    if not manages_user(actor, to_user):
+        raise ValidationError({"to_user": _("Choose a user of the teams you manage.")})
+    if not (_may_use_pool(actor, pool) and _may_use_pool(to_user, pool)):
+        raise ValidationError({"to_user": _("This pool serves another team.")})
     _check_cap(user=to_user, pool=pool)
-    account_update(account=account, actor=actor, owner=to_user)
+    account_owner_set(account=account, actor=actor, owner=to_user)
     membership.owner_since, membership.warned_deadline = now, None
     membership.save(update_fields=["owner_since", "warned_deadline"])
     change = record_ownership_change(account=account, pool=pool, kind=OwnershipChangeKind.ASSIGN,
@@ -199,7 +226,7 @@ class ReclaimResult:
 def _reclaim(membership: PoolMembership, reason: str, now: datetime) -> None:
     account = membership.account
     previous = account.owner
-    account_update(account=account, actor=None, owner=None)
+    account_owner_set(account=account, actor=None, owner=None)
     drop_owner_team_row(account, previous.pk if previous else None)
     membership.owner_since, membership.warned_deadline = None, None
     membership.save(update_fields=["owner_since", "warned_deadline"])
@@ -282,7 +309,7 @@ def _clean_rule(rule: PoolRule) -> None:
 
 @transaction.atomic
 def pool_create(*, actor: User | None, name: str, team: Team | None = None, region: str = "",
-                active: bool = True, **rule_fields: Any) -> Pool:
+                active: bool = True, **rule_fields: Unpack[PoolRuleFields]) -> Pool:
     """A new pool with its rule (defaults unless given)."""
     _require_settings(actor)
     unknown = set(rule_fields) - set(RULE_FIELDS)
@@ -304,7 +331,7 @@ def pool_create(*, actor: User | None, name: str, team: Team | None = None, regi
 
 
 @transaction.atomic
-def pool_update(*, pool: Pool, actor: User | None, **fields: Any) -> Pool:
+def pool_update(*, pool: Pool, actor: User | None, **fields: Unpack[PoolChanges]) -> Pool:
     """Change a pool and its rule; the change is kept in the audit log."""
     _require_settings(actor)
     pool_fields = {k: v for k, v in fields.items() if k in ("name", "team", "region", "active")}
@@ -317,7 +344,7 @@ def pool_update(*, pool: Pool, actor: User | None, **fields: Any) -> Pool:
     before = {**audit_snapshot(pool, ["name", "team", "region", "active"]),
               **audit_snapshot(rule, RULE_FIELDS)}
     if "name" in pool_fields:
-        pool_fields["name"] = (pool_fields["name"] or "").strip()
+        pool_fields["name"] = (fields.get("name") or "").strip()
         if not pool_fields["name"]:
             raise ValidationError({"name": _("Give the pool a name.")})
         if Pool.objects.filter(name__iexact=pool_fields["name"]).exclude(pk=pool.pk).exists():

@@ -4,6 +4,10 @@ open opportunities, open leads and open tasks to someone else in one transaction
 Leads and opportunities belong to other apps: their models are resolved lazily through
 ``apps.get_model`` and skipped when the app is not installed. Every moved record gets an
 audit entry (crm.core.audit); both people are notified.
+
+Who may transfer: admins between anyone; a manager only between users they manage (the
+members of the teams they manage, crm.core.visibility.managed_user_ids), so a manager can
+neither list nor take another team's records.
 """
 
 from __future__ import annotations
@@ -19,10 +23,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.accounts.models import Account
-from crm.accounts.services import account_update
+from crm.accounts.services import account_owner_set
 from crm.activities.models import Activity
 from crm.core.audit import audit_event
 from crm.core.notifications import notify
+from crm.core.visibility import manages_user
 from crm.pool.models import OwnershipChangeKind, PoolMembership
 from crm.pool.services import drop_owner_team_row, record_ownership_change
 from tenants.users.models import User
@@ -33,7 +38,14 @@ CLOSED_LEAD_STATUSES = ("converted", "disqualified")
 
 
 def may_transfer(user: User) -> bool:
+    """May open the transfer page at all (admins and managers)."""
     return can(user, Capability.MANAGE_SETTINGS) or can(user, Capability.ASSIGN_RECORDS)
+
+
+def may_transfer_between(actor: User, from_user: User, to_user: User | None = None) -> bool:
+    """``actor`` manages both people (admins everyone)."""
+    return (may_transfer(actor) and manages_user(actor, from_user)
+            and (to_user is None or manages_user(actor, to_user)))
 
 
 def _model(label: str) -> type[models.Model] | None:
@@ -123,6 +135,10 @@ def ownership_transfer(
     them and a list means exactly those. All or nothing; audited; both people are told."""
     if not may_transfer(actor):
         raise PermissionDenied(_("You may not transfer ownership."))
+    if not manages_user(actor, from_user):
+        raise ValidationError({"from_user": _("Choose a user of the teams you manage.")})
+    if not manages_user(actor, to_user):
+        raise ValidationError({"to_user": _("Choose a user of the teams you manage.")})
     if from_user.pk == to_user.pk:
         raise ValidationError({"to_user": _("Choose someone else to transfer to.")})
     if not (to_user.is_active and can(to_user, Capability.MANAGE_SALES)):
@@ -138,7 +154,7 @@ def ownership_transfer(
         tasks=_pick(plan.tasks, task_ids, "tasks"),
     )
     for account in Account.objects.filter(pk__in=result.accounts).order_by("pk"):
-        account_update(account=account, actor=actor, owner=to_user)
+        account_owner_set(account=account, actor=actor, owner=to_user)
         drop_owner_team_row(account, from_user.pk)
         membership = PoolMembership.objects.filter(account=account).select_related("pool").first()
         if membership is not None:

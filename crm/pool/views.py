@@ -19,11 +19,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from crm.accounts.models import Account
 from crm.core.decorators import capability_required, staff_required
 from crm.core.forms import apply_service_errors
+from crm.core.redirects import safe_next
 from crm.pool import selectors, services
 from crm.pool.forms import AssignForm, PoolForm, ReturnForm, TransferForm
 from crm.pool.models import Pool, PoolMembership
 from crm.pool.transfer import may_transfer, ownership_transfer, transfer_candidates
-from tenants.users.models import User, UserKind
+from tenants.users.models import User
 from tenants.users.permissions import Capability, can
 
 PAGE_SIZE = 50
@@ -35,10 +36,8 @@ def _error_text(error: ValidationError) -> str:
 
 
 def _back(request: HttpRequest, account: Account) -> HttpResponse:
-    target = request.POST.get("next", "")
-    if target.startswith("/") and not target.startswith("//"):
-        return redirect(target)
-    return redirect("pool:account_history", account_id=account.pk)
+    return redirect(safe_next(
+        request, reverse("pool:account_history", kwargs={"account_id": account.pk})))
 
 
 def _may_work_pool(user: User) -> bool:
@@ -65,15 +64,14 @@ def pool_detail(request: HttpRequest, pool_id: int) -> HttpResponse:
     available = selectors.pool_accounts(viewer=request.user, pool=pool, search=search)
     page = Paginator(available, PAGE_SIZE).get_page(request.GET.get("page"))
     can_assign = can(request.user, Capability.ASSIGN_RECORDS)
-    held = selectors.pool_accounts(viewer=request.user, pool=pool, held=True)
-    if not can_assign and not can(request.user, Capability.SEE_ALL_RECORDS):
-        held = held.filter(owner=request.user)
+    held = selectors.pool_held_accounts(viewer=request.user, pool=pool)
     return render(request, "crm/pool/pool_detail.html", {
         "pool": pool, "rule": getattr(pool, "rule", None), "page": page, "q": search,
         "held": held[:PAGE_SIZE], "history": selectors.pool_history(viewer=request.user,
                                                                     pool=pool, limit=20),
         "can_claim": _may_work_pool(request.user), "can_assign": can_assign,
-        "assignees": list(selectors.assignable_users()) if can_assign else [],
+        "assignees": (list(selectors.assignable_users_for(viewer=request.user))
+                      if can_assign else []),
         "return_form": ReturnForm(),
         "my_count": selectors.held_count(user=request.user, pool=pool),
     })
@@ -123,7 +121,7 @@ def account_return(request: HttpRequest, account_id: int) -> HttpResponse:
 @capability_required(Capability.ASSIGN_RECORDS)
 def account_assign(request: HttpRequest, account_id: int) -> HttpResponse:
     account = selectors.pool_account_get_for(viewer=request.user, account_id=account_id)
-    form = AssignForm(request.POST)
+    form = AssignForm(request.POST, viewer=request.user)
     if not form.is_valid():
         messages.error(request, _("Choose who gets the account."))
         return _back(request, account)
@@ -148,7 +146,7 @@ def account_history(request: HttpRequest, account_id: int) -> HttpResponse:
         "pool": membership.pool if membership else None,
         "can_claim": _may_work_pool(request.user),
         "can_assign": can(request.user, Capability.ASSIGN_RECORDS),
-        "assignees": (list(selectors.assignable_users())
+        "assignees": (list(selectors.assignable_users_for(viewer=request.user))
                       if can(request.user, Capability.ASSIGN_RECORDS) else []),
     })
 
@@ -224,11 +222,12 @@ def transfer_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
 def transfer(request: HttpRequest) -> HttpResponse:
     source = request.POST or request.GET
     from_user_id = str(source.get("from_user", ""))
-    from_user = (User.objects.filter(kind=UserKind.STAFF, pk=int(from_user_id)).first()
-                 if from_user_id.isdigit() else None)
+    # Only people the viewer manages: another team's rep is "not found", like any record.
+    from_user = (selectors.transfer_source_users_for(viewer=request.user)
+                 .filter(pk=int(from_user_id)).first() if from_user_id.isdigit() else None)
     plan = transfer_candidates(from_user=from_user) if from_user else None
     choices = [(a.pk, a.name) for a in plan.accounts.only("pk", "name")[:500]] if plan else []
-    form = TransferForm(request.POST or None, account_choices=choices,
+    form = TransferForm(request.POST or None, account_choices=choices, viewer=request.user,
                         initial={"from_user": from_user.pk if from_user else None})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -22,8 +22,9 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.viewsets import GenericViewSet
 
 from crm.accounts.models import Account, Contact
+from crm.accounts.selectors import account_visible_queryset, contact_visible_queryset
+from crm.core.api.filters import CrmFilterSet
 from crm.core.api.viewsets import VisibilityEnforcedMixin, VisibleReadOnlyViewSet
-from crm.core.visibility import scope_by_owner
 from crm.sales import selectors, services
 from crm.sales.models import KeyAction, Opportunity, Pipeline, Stage
 from tenants.users.models import User
@@ -81,8 +82,12 @@ class OpportunitySerializer(serializers.ModelSerializer):
 
 
 def _visible_accounts(viewer: User) -> QuerySet[Account]:
-    # Opportunities may be opened on accounts the viewer can see (crm.core visibility).
-    return scope_by_owner(Account.objects.all(), viewer)
+    # Opportunities may be opened on accounts the viewer can see (crm.accounts' accessor).
+    return account_visible_queryset(viewer=viewer)
+
+
+def _visible_contacts(viewer: User) -> QuerySet[Contact]:
+    return contact_visible_queryset(viewer=viewer)
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -115,9 +120,8 @@ class OpportunityCreateSerializer(serializers.Serializer):
         queryset=User.objects.filter(is_active=True), required=False, allow_null=True,
         help_text=_("Defaults to the requesting user."),
     )
-    contact = serializers.PrimaryKeyRelatedField(
-        queryset=Contact.objects.all(), required=False, allow_null=True
-    )
+    contact = ViewerScopedPrimaryKeyField(queryset_for=_visible_contacts, required=False,
+                                          allow_null=True)
     next_step = serializers.CharField(max_length=300, required=False, allow_blank=True)
     competitors = serializers.ListField(
         child=serializers.CharField(max_length=120), required=False
@@ -179,7 +183,7 @@ ErrorSerializer = inline_serializer(
 # --- filters -------------------------------------------------------------------------------
 
 
-class OpportunityFilter(django_filters.FilterSet):
+class OpportunityFilter(CrmFilterSet):
     status = django_filters.ChoiceFilter(
         choices=[("open", _("Open")), ("won", _("Won")), ("lost", _("Lost")),
                  ("closed", _("Closed"))],
@@ -243,9 +247,6 @@ class OpportunityViewSet(
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         values.setdefault("owner", request.user)
-        if values["owner"] != request.user and not can(request.user, Capability.ASSIGN_RECORDS):
-            return Response({"owner": [_("Only managers may open deals for someone else.")]},
-                            status=status.HTTP_400_BAD_REQUEST)
         try:
             opportunity = services.opportunity_create(
                 account=values["account"], name=values["name"], amount=values["amount"],

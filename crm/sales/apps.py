@@ -10,6 +10,9 @@ class SalesConfig(ScopedAppConfig):
     tenancy_scope = Scope.TENANT
 
     def ready(self) -> None:
+        from crm.sales import sales_settings
+
+        sales_settings.register()
         from crm.accounts.panels import register_account_panel
         from crm.core.home import HomeWidget, register_home_widget
         from crm.core.navigation import SALES_READERS, NavItem, register_nav

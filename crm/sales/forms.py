@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.accounts.models import Account, BuyingRole, Contact
 from crm.accounts.selectors import account_visible_queryset
+from crm.core.visibility import manages_user
 from crm.sales.models import OpportunityTeamRole, Pipeline, Stage
 from tenants.users.models import User, UserKind
 from tenants.users.permissions import Capability, can
@@ -131,10 +132,9 @@ class OpportunityCreateForm(forms.Form):
             [(selected.pk, selected.name)] if selected else []
         )
         self.fields["pipeline"].queryset = Pipeline.objects.filter(active=True)
-        if can(viewer, Capability.ASSIGN_RECORDS):
-            _limit_user_field(self.fields["owner"], sales_users())
-        else:
-            del self.fields["owner"]
+        # Offer whom the viewer may name (opportunity_create enforces the same rule).
+        _limit_user_field(self.fields["owner"],
+                          [user for user in sales_users() if manages_user(viewer, user)])
 
 
 class OpportunityEditForm(forms.Form):
@@ -155,10 +155,13 @@ class OpportunityEditForm(forms.Form):
 
     def __init__(self, *args: Any, viewer: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if can(viewer, Capability.ASSIGN_RECORDS):
-            _limit_user_field(self.fields["owner"], sales_users())
-        else:
-            del self.fields["owner"]
+        # Shown for reference; a changed owner is refused by opportunity_update (owners
+        # change through the ownership transfer).
+        _limit_user_field(self.fields["owner"], sales_users())
+        self.fields["owner"].help_text = _(
+            "Change the owner through the ownership transfer.")
+        if self.is_bound and "owner" not in self.data:
+            self.fields["owner"].disabled = True  # not posted: keep the current owner
 
 
 class MoveForm(forms.Form):

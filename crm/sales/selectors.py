@@ -25,7 +25,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncMonth
 from django.http import Http404
 
-from crm.accounts.selectors import account_descendant_ids
+from crm.accounts.models import Contact
+from crm.accounts.selectors import account_descendant_ids, contact_visible_queryset
 from crm.core.models import Team
 from crm.core.visibility import scope_by_owner
 from crm.sales.models import (
@@ -40,7 +41,7 @@ from crm.sales.models import (
 from tenants.users.models import User
 from tenants.users.permissions import Capability, can
 
-MONEY = DecimalField(max_digits=20, decimal_places=2)
+MONEY: "DecimalField[Decimal, Decimal]" = DecimalField(max_digits=20, decimal_places=2)
 WEIGHTED = ExpressionWrapper(F("amount") * F("probability") / Value(100), output_field=MONEY)
 
 ORDERINGS = {
@@ -310,7 +311,8 @@ def forecast_by_team(*, viewer: User, start: date | None = None, end: date | Non
     """
     base = _open_forecast_base(viewer=viewer, start=start, end=end, pipeline=pipeline)
     rows = _aggregate(
-        base.filter(owner__teams__isnull=False).annotate(
+        base.filter(owner__teams__isnull=False,
+                    owner__teams__archived_at__isnull=True).annotate(
             month=TruncMonth("close_date"), team_id=F("owner__teams__id"),
             team_name=F("owner__teams__name"),
         ),
@@ -336,7 +338,7 @@ def forecast_totals(rows: list[ForecastRow]) -> dict[str, dict[str, Decimal]]:
 
 
 def teams_for_forecast() -> QuerySet[Team]:
-    return Team.objects.order_by("name")
+    return Team.objects.active().order_by("name")
 
 
 # --- account roll-ups ------------------------------------------------------------------
@@ -344,6 +346,14 @@ def teams_for_forecast() -> QuerySet[Team]:
 def account_family_ids(*, account_id: int) -> set[int]:
     """The account and all its descendants, at any depth (crm.accounts' recursive query)."""
     return set(account_descendant_ids(account_id=account_id))
+
+
+def committee_candidates(*, viewer: User, opportunity: Opportunity) -> QuerySet[Contact]:
+    """Contacts that may join the deal's buying committee: those of the deal's account and
+    its branches that ``viewer`` may see (crm.accounts' contact visibility)."""
+    family = account_family_ids(account_id=opportunity.account_id)
+    return (contact_visible_queryset(viewer=viewer).filter(account_id__in=family)
+            .select_related("account").order_by("account__name", "last_name", "pk"))
 
 
 @dataclass

@@ -7,7 +7,7 @@ answers 400); a missing right raises PermissionDenied.
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from crm.accounts.models import Account, Contact
 from crm.core.audit import audit_changes, audit_event, audit_snapshot
+from crm.core.ownership import check_new_owner, owner_change_refused
 from crm.sales.models import (
     KeyAction,
     Opportunity,
@@ -41,6 +42,32 @@ UPDATABLE_FIELDS = frozenset({
     "name", "amount", "currency", "close_date", "probability", "owner", "competitors",
     "next_step", "lost_reason",
 })
+
+
+
+class OpportunityChanges(TypedDict, total=False):
+    """What ``opportunity_update`` accepts (``UPDATABLE_FIELDS``)."""
+
+    name: str
+    amount: Decimal | int | str
+    currency: str | None
+    close_date: date | None
+    probability: int | str | None
+    owner: User | None  # only unchanged: owners change through the ownership transfer
+    competitors: list[str] | str | None
+    next_step: str
+    lost_reason: str
+
+
+class StageChanges(TypedDict, total=False):
+    """What ``stage_update`` accepts."""
+
+    name: str
+    order: int | str | None
+    probability: int
+    is_won: bool
+    is_lost: bool
+
 
 DEFAULT_PIPELINE_NAME = "Sales"
 # (name, probability, is_won, is_lost, [(key action, required), ...])
@@ -203,6 +230,9 @@ def opportunity_create(
     amount_value = _clean_amount(amount)
     currency_code = _clean_currency(currency)
     _validate_owner(owner)
+    # Only managers open deals for someone else: a rep names themselves, a manager a user
+    # of the teams they manage, an admin anyone.
+    check_new_owner(actor=actor, owner=owner)
     if stage is not None:
         if pipeline is not None and stage.pipeline_id != pipeline.pk:
             raise ValidationError({"stage": [_("This stage belongs to another pipeline.")]})
@@ -239,8 +269,11 @@ def opportunity_create(
 
 
 @transaction.atomic
-def opportunity_update(*, opportunity: Opportunity, actor: User, **changes: Any) -> Opportunity:
-    """Change the deal's fields (not its stage). ``probability=None`` follows the stage again."""
+def opportunity_update(*, opportunity: Opportunity, actor: User,
+                       **changes: Unpack[OpportunityChanges]) -> Opportunity:
+    """Change the deal's fields (not its stage). ``probability=None`` follows the stage again.
+    The owner may be repeated unchanged; changing it is the ownership transfer's job
+    (crm.pool.transfer), so a changed owner is refused here."""
     unknown = set(changes) - UPDATABLE_FIELDS
     if unknown:
         raise ValidationError({name: [_("This field cannot be changed here.")] for name in unknown})
@@ -272,12 +305,9 @@ def opportunity_update(*, opportunity: Opportunity, actor: User, **changes: Any)
             opportunity.probability_overridden = probability != opportunity.stage.probability
             opportunity.probability = probability
     if "owner" in changes:
-        _validate_owner(changes["owner"])
-        handing_over = changes["owner"] is not None and changes["owner"] != actor
-        if (changes["owner"] != opportunity.owner and handing_over
-                and not can(actor, Capability.ASSIGN_RECORDS)):
-            raise ValidationError({"owner": [_("Only managers may hand a deal to someone else.")]})
-        opportunity.owner = changes["owner"]
+        new_owner = changes["owner"]
+        if (new_owner.pk if new_owner is not None else None) != opportunity.owner_id:
+            raise owner_change_refused()
     if "competitors" in changes:
         opportunity.competitors = _clean_competitors(changes["competitors"])
     if "next_step" in changes:
@@ -557,7 +587,7 @@ def stage_create(*, pipeline: Pipeline, name: str, probability: int, actor: User
 
 
 @transaction.atomic
-def stage_update(*, stage: Stage, actor: User, **changes: Any) -> Stage:
+def stage_update(*, stage: Stage, actor: User, **changes: Unpack[StageChanges]) -> Stage:
     """Rename, reorder or re-weigh a stage; open deals that follow the stage's probability
     take the new one."""
     _require(actor, Capability.MANAGE_SETTINGS)
@@ -576,8 +606,11 @@ def stage_update(*, stage: Stage, actor: User, **changes: Any) -> Stage:
             )
         stage.name = name[:120]
     if "order" in changes:
+        order = changes["order"]
         try:
-            stage.order = max(0, int(changes["order"]))
+            if order is None:
+                raise TypeError
+            stage.order = max(0, int(order))
         except (TypeError, ValueError):
             raise ValidationError({"order": [_("Enter a whole number.")]}) from None
     for flag in ("is_won", "is_lost"):

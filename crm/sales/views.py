@@ -19,7 +19,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from crm.accounts.models import Contact
 from crm.accounts.selectors import account_visible_queryset
 from crm.core.audit import history_for
 from crm.core.decorators import capability_required
@@ -146,15 +145,11 @@ def opportunity_edit(request: HttpRequest, opportunity_id: int) -> HttpResponse:
             messages.success(request, _("Opportunity saved."))
             return redirect("sales:opportunity_detail", opportunity_id=opportunity.pk)
     return render(request, "crm/sales/opportunity_form.html",
-                  {"form": form, "opportunity": opportunity, "creating": False})
+                  {"form": form, "opportunity": opportunity, "creating": False},
+                  status=400 if form.errors else 200)
 
 
 # --- detail ---------------------------------------------------------------------------------
-
-def _committee_contacts(opportunity: Opportunity) -> Any:
-    family = selectors.account_family_ids(account_id=opportunity.account_id)
-    return Contact.objects.filter(account_id__in=family).select_related("account")
-
 
 def _detail_context(request: HttpRequest, opportunity: Opportunity) -> dict[str, Any]:
     data = selectors.opportunity_detail_data(opportunity=opportunity)
@@ -167,7 +162,8 @@ def _detail_context(request: HttpRequest, opportunity: Opportunity) -> dict[str,
         "can_override": can(request.user, Capability.OVERRIDE_KEY_ACTIONS),
         "move_form": forms.MoveForm(pipeline=opportunity.pipeline,
                                     initial={"stage": opportunity.stage_id}),
-        "committee_form": forms.CommitteeForm(contacts=_committee_contacts(opportunity)),
+        "committee_form": forms.CommitteeForm(contacts=selectors.committee_candidates(
+            viewer=request.user, opportunity=opportunity)),
         "team_form": forms.TeamMemberForm(),
         "history_entries": history_for(opportunity)[:30],
     }
@@ -271,7 +267,8 @@ def opportunity_move(request: HttpRequest, opportunity_id: int) -> HttpResponse:
 def opportunity_committee_add(request: HttpRequest, opportunity_id: int) -> HttpResponse:
     opportunity = selectors.opportunity_get_for(viewer=request.user,
                                                 opportunity_id=opportunity_id)
-    form = forms.CommitteeForm(request.POST, contacts=_committee_contacts(opportunity))
+    form = forms.CommitteeForm(request.POST, contacts=selectors.committee_candidates(
+        viewer=request.user, opportunity=opportunity))
     if form.is_valid():
         try:
             services.opportunity_contact_set(

@@ -21,6 +21,7 @@ from django_tenants.utils import schema_exists, tenant_context
 from tenants.models import (
     Domain,
     OperatorAction,
+    StatusCause,
     Tenant,
     TenantDeletion,
     TenantKind,
@@ -80,22 +81,27 @@ def tenant_export_download_record(*, tenant: Tenant, operator: User, export_id: 
 
 def tenant_archive(*, tenant: Tenant, operator: User, reason: str) -> Tenant:
     """Archive the tenant: its schema and data stay, its hosts refuse everyone, sign-in
-    included (tenants.middleware.TenantStatusMiddleware). The one place this module writes
-    a tenant's status."""
+    included (tenants.middleware.TenantStatusMiddleware). The status moves through the one
+    transition service; the operator audit gets its row here."""
+    from tenants.status import StatusTransitionError, tenant_status_transition
+
     _require_customer(tenant)
     reason = _require_reason(reason)
     with transaction.atomic():
-        locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
-        if locked.status == TenantStatus.ARCHIVED:
+        try:
+            transition = tenant_status_transition(
+                tenant=tenant, to=TenantStatus.ARCHIVED, cause=StatusCause.OPERATOR,
+                actor=operator, actor_email=operator.email, reason=reason,
+            )
+        except StatusTransitionError as exc:
+            raise LifecycleError(str(exc)) from exc
+        if not transition.changed:
             raise LifecycleError(_("This workspace is already archived."))
-        before = {"status": locked.status}
-        locked.status = TenantStatus.ARCHIVED
-        locked.save(update_fields=["status", "updated_at"])
         OperatorAction.objects.create(
-            tenant=locked, operator=operator, action="archive", reason=reason,
-            before=before, after={"status": locked.status},
+            tenant=transition.tenant, operator=operator, action="archive", reason=reason,
+            before={"status": transition.before}, after={"status": transition.after},
         )
-    return locked
+    return transition.tenant
 
 
 def _live_subscription(tenant: Tenant) -> bool:

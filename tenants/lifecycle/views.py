@@ -14,7 +14,7 @@ from tenants.forms import OperatorActionForm
 from tenants.lifecycle import services
 from tenants.lifecycle.forms import TenantDeleteForm
 from tenants.models import Tenant, TenantKind, TenantStatus
-from tenants.operator.views import operator_required
+from tenants.operator.access import operator_required
 
 
 def _tenant_or_404(pk: int) -> Tenant:

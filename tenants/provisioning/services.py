@@ -20,10 +20,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context, schema_exists, tenant_context
 
-from tenants.models import Domain, ProvisioningJob, Tenant, TenantKind, TenantStatus
+from tenants.models import (
+    Domain,
+    ProvisioningJob,
+    StatusCause,
+    Tenant,
+    TenantKind,
+    TenantStatus,
+)
 from tenants.provisioning import warm_pool
 from tenants.provisioning.registry import ProvisioningContext, registered_steps
 from tenants.provisioning.slugs import normalise_slug, schema_name_for, slug_problems
+from tenants.status import tenant_status_transition
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +103,8 @@ def tenant_provision(
             tenant=tenant,
             slug=data.slug,
             admin_email=data.admin_email,
+            company_name=data.name,
+            plan_code=data.plan,
             admin_password_hash=make_password(data.admin_password) if data.admin_password else "",
             steps_total=1 + len(registered_steps()),
         )
@@ -155,9 +165,12 @@ def tenant_build(*, job_id: int) -> ProvisioningJob:
                 step.run(context)
             _advance(job)
         connection.set_schema_to_public()
-        tenant.status = TenantStatus.TRIAL
-        tenant.trial_ends_at = timezone.now() + timedelta(days=TRIAL_DAYS)
-        tenant.save(update_fields=["status", "trial_ends_at", "updated_at"])
+        with transaction.atomic():
+            tenant.trial_ends_at = timezone.now() + timedelta(days=TRIAL_DAYS)
+            tenant.save(update_fields=["trial_ends_at", "updated_at"])
+            tenant_status_transition(tenant=tenant, to=TenantStatus.TRIAL,
+                                     cause=StatusCause.PROVISIONING,
+                                     reason=f"provisioning job {job.pk} finished")
     except Exception as exc:
         logger.exception("Provisioning %s failed; removing what was built", tenant.slug)
         connection.set_schema_to_public()
@@ -211,3 +224,44 @@ def resume_unfinished_provisioning() -> int:
     for job_id in job_ids:
         tenant_build(job_id=job_id)
     return len(job_ids)
+
+
+class ProvisioningRetryError(Exception):
+    """The job cannot be retried (not failed, or its address was taken meanwhile)."""
+
+
+def provisioning_job_retry(*, job_id: int, run_inline: bool = False) -> ProvisioningJob:
+    """Build a failed job's tenant again: the same job row, a fresh Tenant and Domain (the
+    failure removed them), then ``tenant_build`` as at sign-up. Safe to call twice: only a
+    failed job is retried, under a row lock, so a second call finds it pending or done.
+    The signer's password hash was wiped when the job failed: the first administrator gets
+    no usable password and signs in through "Forgot password"."""
+    connection.set_schema_to_public()
+    with transaction.atomic():
+        job = ProvisioningJob.objects.select_for_update().get(pk=job_id)
+        if job.state != ProvisioningJob.State.FAILED:
+            raise ProvisioningRetryError(_("Only failed jobs can be retried."))
+        if Tenant.objects.filter(slug=job.slug).exists():
+            raise ProvisioningRetryError(
+                _("The address %(slug)s is taken by another workspace now.") % {"slug": job.slug}
+            )
+        tenant = Tenant.objects.create(
+            schema_name=schema_name_for(job.slug), slug=job.slug,
+            name=job.company_name or job.slug, kind=TenantKind.CUSTOMER,
+            status=TenantStatus.PROVISIONING, plan_code=job.plan_code or "starter",
+        )
+        Domain.objects.create(tenant=tenant, domain=tenant.primary_host, is_primary=True)
+        job.tenant = tenant
+        job.state = ProvisioningJob.State.PENDING
+        job.attempts += 1
+        job.steps_done = 0
+        job.current_step = ""
+        job.finished_at = None
+        job.save(update_fields=["tenant", "state", "attempts", "steps_done", "current_step",
+                                "finished_at"])
+        if not run_inline:
+            transaction.on_commit(lambda: _enqueue_build(job.pk))
+    if run_inline:
+        tenant_build(job_id=job.pk)
+        job.refresh_from_db()
+    return job

@@ -10,10 +10,11 @@ import logging
 import uuid
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django_tenants.utils import schema_exists
 
-from tenants.models import Tenant, TenantKind, TenantStatus
+from tenants.models import StatusCause, Tenant, TenantKind, TenantStatus
+from tenants.status import tenant_status_transition
 
 logger = logging.getLogger(__name__)
 
@@ -66,8 +67,9 @@ def refill(target: int | None = None) -> int:
             spare.delete(force_drop=True)
             raise
         connection.set_schema_to_public()
-        spare.status = TenantStatus.TRIAL  # "ready" for a spare
-        spare.save(update_fields=["status"])
+        # "trial" means "ready" for a spare.
+        tenant_status_transition(tenant=spare, to=TenantStatus.TRIAL,
+                                 cause=StatusCause.PROVISIONING, reason="warm spare cloned")
         created += 1
     return created
 
@@ -79,3 +81,16 @@ def request_refill() -> None:
         refill_warm_pool.delay()
     except Exception:
         logger.warning("Could not queue a warm pool refill; beat will refill it later")
+
+
+def warm_pool_state() -> dict[str, int]:
+    """Spares ready, spares being cloned, and the size the pool is kept at."""
+    counts = dict(
+        Tenant.objects.filter(kind=TenantKind.SPARE).values_list("status")
+        .annotate(count=models.Count("pk")).values_list("status", "count")
+    )
+    return {
+        "ready": counts.get(TenantStatus.TRIAL, 0),
+        "building": counts.get(TenantStatus.PROVISIONING, 0),
+        "target": int(settings.TENANT_WARM_POOL_SIZE),
+    }

@@ -2,13 +2,16 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from billing.admin_forms import SeatCheckedUserCreationForm
+from crm.staff.admin_forms import StaffSeatUserChangeForm, StaffSeatUserCreationForm
 from tenants.users.models import User
 
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    add_form = SeatCheckedUserCreationForm  # refuses staff beyond the paid seats
+    # Both go through the one seat service: adding staff, re-activating or making a portal
+    # member staff needs a free seat; the last active administrator stays.
+    add_form = StaffSeatUserCreationForm
+    form = StaffSeatUserChangeForm
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "kind", "role", "is_active"]
     list_filter = ["kind", "role", "is_active"]

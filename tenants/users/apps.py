@@ -10,3 +10,7 @@ class UsersConfig(ScopedAppConfig):
     # Platform operators live in the public schema, staff and portal members in each
     # tenant's schema: the same model, two homes.
     tenancy_scope = Scope.BOTH
+
+    def ready(self) -> None:
+        # The sign-in throttle counts failures and clears names through the auth signals.
+        from tenants.security import throttle  # noqa: F401

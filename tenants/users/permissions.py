@@ -4,6 +4,8 @@ permissions, templates and services ask ``can(user, Capability.X)``, never ``use
 from enum import StrEnum
 
 from django.contrib.auth.models import AnonymousUser
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from tenants.users.models import Role, User, UserKind
 
@@ -11,6 +13,9 @@ from tenants.users.models import Role, User, UserKind
 class Capability(StrEnum):
     USE_CRM = "use_crm"  # open /crm/ and the staff API at all
     EDIT_RECORDS = "edit_records"  # create and change CRM records
+    # delete CRM records (a merge deletes the losing accounts); managers only records of
+    # the users they manage (crm.core.visibility.managed_user_ids)
+    DELETE_RECORDS = "delete_records"
     SEE_ALL_RECORDS = "see_all_records"  # no ownership/team scoping
     SEE_TEAM_RECORDS = "see_team_records"  # records of the teams one manages
     ASSIGN_RECORDS = "assign_records"  # assign pool accounts, transfer ownership
@@ -21,6 +26,27 @@ class Capability(StrEnum):
     MANAGE_BILLING = "manage_billing"
     EDIT_PORTAL = "edit_portal"  # Wagtail /cms/
 
+    @property
+    def label(self) -> "str | Promise":
+        """What the capability allows, in words (the roles page's matrix shows these)."""
+        return CAPABILITY_LABELS[self]
+
+
+# One human label per capability (a test fails when a new capability has none).
+CAPABILITY_LABELS: dict[Capability, "str | Promise"] = {
+    Capability.USE_CRM: _("Open the CRM and the staff API"),
+    Capability.EDIT_RECORDS: _("Create and change records"),
+    Capability.SEE_ALL_RECORDS: _("See every record, whoever owns it"),
+    Capability.SEE_TEAM_RECORDS: _("See the records of the teams they manage"),
+    Capability.ASSIGN_RECORDS: _("Assign pool accounts and transfer ownership"),
+    Capability.OVERRIDE_KEY_ACTIONS: _("Move a deal past unmet key actions"),
+    Capability.MANAGE_SALES: _("Work leads, opportunities and the pipeline"),
+    Capability.MANAGE_SERVICE: _("Work service requests and assets"),
+    Capability.MANAGE_SETTINGS: _("Manage users, roles, teams and workspace settings"),
+    Capability.MANAGE_BILLING: _("Manage the plan, seats and payment"),
+    Capability.EDIT_PORTAL: _("Edit the customer portal site (/cms/)"),
+}
+
 
 _STAFF_BASE = frozenset({Capability.USE_CRM})
 
@@ -29,6 +55,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.MANAGER: _STAFF_BASE
     | {
         Capability.EDIT_RECORDS,
+        Capability.DELETE_RECORDS,
         Capability.SEE_TEAM_RECORDS,
         Capability.ASSIGN_RECORDS,
         Capability.OVERRIDE_KEY_ACTIONS,

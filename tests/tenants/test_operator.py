@@ -24,14 +24,14 @@ def test_tenant_staff_cannot_use_the_operator_console(tenant_a, public_client):
     response = public_client.post("/operator/login/", {"username": "admin@alpha.test",
                                                        "password": "Correct-horse-battery-9"})
     assert response.status_code == 200  # unknown in the public schema
-    assert public_client.get("/operator/").status_code == 302
+    assert public_client.get("/operator/tenants/").status_code == 302
 
 
 def test_operator_sees_tenants_with_status_plan_and_user_count(
     tenant_a, tenant_b, operator_client, django_assert_max_num_queries
 ):
     with django_assert_max_num_queries(12):
-        page = operator_client.get("/operator/")
+        page = operator_client.get("/operator/tenants/")
     content = page.content.decode()
     assert "Alpha Industries" in content
     assert "Beta Trading" in content

@@ -1,11 +1,14 @@
 """Lead routing: assignment rules (round-robin within a team, by region, to a named user or
 to the unassigned queue) and the round-robin state."""
 
+from typing import TypedDict, Unpack
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from crm.core.models import Team
+from crm.core.regions import region_clean
 from crm.leads.models import AssignmentRule, AssignmentStrategy, Lead, RoundRobinState
 from tenants.users.models import User, UserKind
 from tenants.users.permissions import Capability, can
@@ -13,6 +16,19 @@ from tenants.users.permissions import Capability, can
 ASSIGNMENT_RULE_FIELDS = (
     "name", "order", "active", "strategy", "match_region", "match_source", "team", "user",
 )
+
+
+class AssignmentRuleFields(TypedDict, total=False):
+    """What ``assignment_rule_save`` accepts (``ASSIGNMENT_RULE_FIELDS``)."""
+
+    name: str
+    order: int
+    active: bool
+    strategy: str
+    match_region: str
+    match_source: str
+    team: Team | None
+    user: User | None
 
 
 def can_own_leads(user: User | None) -> bool:
@@ -49,6 +65,15 @@ def _rule_applies(rule: AssignmentRule, lead: Lead) -> bool:
     return not (rule.match_source and rule.match_source != lead.source)
 
 
+def _team_of_region(region: str) -> Team | None:
+    """The active team of ``region``; for a territory without a team, its region's team."""
+    if not region:
+        return None
+    teams = Team.objects.active().order_by("id")
+    return (teams.filter(region__name__iexact=region).first()
+            or teams.filter(region__territories__name__iexact=region).first())
+
+
 def owner_by_rules(lead: Lead) -> User | None:
     """The owner the first applicable rule picks; None puts the lead in the queue."""
     rules = AssignmentRule.objects.filter(active=True).select_related("team", "user")
@@ -63,12 +88,8 @@ def owner_by_rules(lead: Lead) -> User | None:
             continue
         team = rule.team
         if rule.strategy == AssignmentStrategy.REGION:
-            region = lead.region.strip()
-            team = (
-                Team.objects.filter(region__iexact=region).order_by("id").first()
-                if region else None
-            )
-        if team is not None:
+            team = _team_of_region(lead.region.strip())
+        if team is not None and not team.archived:
             chosen = next_in_team(team)
             if chosen is not None:
                 return chosen
@@ -90,12 +111,13 @@ def _validate_assignment_rule(rule: AssignmentRule) -> None:
 
 @transaction.atomic
 def assignment_rule_save(
-    *, actor: User, rule: AssignmentRule | None = None, **fields: object
+    *, actor: User, rule: AssignmentRule | None = None, **fields: Unpack[AssignmentRuleFields]
 ) -> AssignmentRule:
     """Create (``rule=None``) or change an assignment rule."""
     if not can(actor, Capability.MANAGE_SETTINGS):
         raise PermissionDenied
     rule = rule or AssignmentRule()
+    current_region = rule.match_region
     for name, value in fields.items():
         if name not in ASSIGNMENT_RULE_FIELDS:
             raise ValidationError({name: _("Unknown field.")})
@@ -104,7 +126,8 @@ def assignment_rule_save(
         rule.team = None
     if rule.strategy != AssignmentStrategy.USER:
         rule.user = None
-    rule.match_region = rule.match_region.strip()
+    rule.match_region = region_clean(rule.match_region, field="match_region",
+                                     current=current_region)
     _validate_assignment_rule(rule)
     rule.full_clean()
     rule.save()

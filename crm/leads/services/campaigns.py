@@ -3,6 +3,7 @@
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
+from typing import TypedDict, Unpack
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -16,6 +17,21 @@ from tenants.users.models import User
 CAMPAIGN_FIELDS = (
     "name", "type", "start_date", "end_date", "budget", "actual_cost", "description", "owner",
 )
+
+
+class CampaignChanges(TypedDict, total=False):
+    """What ``campaign_update`` accepts (``CAMPAIGN_FIELDS``)."""
+
+    name: str
+    type: str
+    start_date: date | None
+    end_date: date | None
+    budget: Decimal | int
+    actual_cost: Decimal | int
+    description: str
+    owner: User | None
+
+
 CARD_FIELDS = ("company", "first_name", "last_name", "title", "phone", "email", "message",
                "region")
 
@@ -58,7 +74,8 @@ def campaign_create(
 
 
 @transaction.atomic
-def campaign_update(*, campaign: Campaign, actor: User, **fields: object) -> Campaign:
+def campaign_update(*, campaign: Campaign, actor: User,
+                    **fields: Unpack[CampaignChanges]) -> Campaign:
     require_sales(actor)
     before = audit_snapshot(campaign, CAMPAIGN_FIELDS)
     for name, value in fields.items():

@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.core.audit import audit_event
+from crm.core.regions import region_or_blank
+from crm.core.visibility import manages_user
 from crm.leads.models import Lead, LeadStatus
 from crm.leads.services.assignment import can_own_leads
 from crm.leads.services.leads import require_sales
@@ -123,7 +125,11 @@ def lead_convert(
             {"lead": [_("A disqualified lead cannot be converted; reopen it first.")]},
             code="disqualified",
         )
-    owner = locked.owner if can_own_leads(locked.owner) else actor
+    # The records go to the lead's owner when the converter may name them (their own lead,
+    # or a manager converting a lead of their team); otherwise the converter takes them.
+    owner = (locked.owner if can_own_leads(locked.owner)
+             and (actor is None or manages_user(actor, locked.owner))
+             else actor)
 
     account_created = False
     if account is not None:
@@ -135,7 +141,7 @@ def lead_convert(
             raise DuplicateAccountError(duplicates)
         account = account_create(
             actor=actor, name=locked.company or locked.person_name or locked.email,
-            phone=locked.phone, region=locked.region, owner=owner,
+            phone=locked.phone, region=region_or_blank(locked.region), owner=owner,
         )
         account_created = True
 

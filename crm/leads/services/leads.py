@@ -2,6 +2,7 @@
 assign and record activity."""
 
 from datetime import datetime
+from typing import TypedDict, Unpack
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -11,6 +12,8 @@ from django.utils.translation import gettext as _
 
 from crm.core.audit import audit_changes, audit_event, audit_snapshot
 from crm.core.notifications import notify
+from crm.core.ownership import check_new_owner
+from crm.core.regions import region_clean
 from crm.leads.models import EDITABLE_STATUSES, Campaign, Lead, LeadSource, LeadStatus
 from crm.leads.services.assignment import can_own_leads, owner_by_rules
 from crm.leads.services.scoring import compute_score
@@ -23,6 +26,24 @@ LEAD_EDITABLE_FIELDS = (
     "source", "status", "campaign",
 )
 AUDITED_FIELDS = (*LEAD_EDITABLE_FIELDS, "owner", "score", "disqualified_reason")
+
+
+
+class LeadChanges(TypedDict, total=False):
+    """What ``lead_update`` accepts (``LEAD_EDITABLE_FIELDS``)."""
+
+    company: str
+    first_name: str
+    last_name: str
+    title: str
+    phone: str
+    email: str
+    message: str
+    region: str
+    source: str
+    status: str
+    campaign: Campaign | None
+
 
 _TEXT_FIELDS = ("company", "first_name", "last_name", "title", "phone", "email", "message",
                 "region")
@@ -92,9 +113,11 @@ def lead_create(
                                % {"status": status}})
     if owner is not None and not can_own_leads(owner):
         raise ValidationError({"owner": _("This user cannot own leads.")})
+    # The assignment rules may route to anyone; a person names only whom they manage.
+    check_new_owner(actor=actor, owner=owner)
     lead = Lead(
         company=company, first_name=first_name, last_name=last_name, title=title, phone=phone,
-        email=email, message=message, region=region, source=source, campaign=campaign,
+        email=email, message=message, region=region_clean(region), source=source, campaign=campaign,
         status=status, created_by=actor,
     )
     _clean_lead(lead)
@@ -113,7 +136,7 @@ def _require_open(lead: Lead) -> None:
 
 
 @transaction.atomic
-def lead_update(*, lead: Lead, actor: User, **fields: object) -> Lead:
+def lead_update(*, lead: Lead, actor: User, **fields: Unpack[LeadChanges]) -> Lead:
     """Change a lead's details or open status; the score follows."""
     require_sales(actor)
     _require_open(lead)
@@ -121,6 +144,8 @@ def lead_update(*, lead: Lead, actor: User, **fields: object) -> Lead:
     for name, value in fields.items():
         if name not in LEAD_EDITABLE_FIELDS:
             raise ValidationError({name: _("This field cannot be changed here.")})
+        if name == "region":
+            value = region_clean(str(value or ""), current=lead.region)
         setattr(lead, name, value)
     if "status" in fields and lead.status not in EDITABLE_STATUSES:
         raise ValidationError({"status": _(

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 from datetime import timedelta
+from typing import TypedDict, Unpack
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -20,6 +21,18 @@ from tenants.users.models import User
 from tenants.users.permissions import Capability, can
 
 SCORING_RULE_FIELDS = ("name", "criterion", "field", "value", "points", "active", "order")
+
+
+class ScoringRuleFields(TypedDict, total=False):
+    """What ``scoring_rule_save`` accepts (``SCORING_RULE_FIELDS``)."""
+
+    name: str
+    criterion: str
+    field: str
+    value: str | int
+    points: int
+    active: bool
+    order: int
 
 
 def active_scoring_rules() -> list[ScoringRule]:
@@ -98,7 +111,7 @@ def _validate_scoring_rule(rule: ScoringRule) -> None:
 
 @transaction.atomic
 def scoring_rule_save(
-    *, actor: User, rule: ScoringRule | None = None, **fields: object
+    *, actor: User, rule: ScoringRule | None = None, **fields: Unpack[ScoringRuleFields]
 ) -> ScoringRule:
     """Create (``rule=None``) or change a scoring rule."""
     if not can(actor, Capability.MANAGE_SETTINGS):

@@ -25,6 +25,7 @@ DEMO_PASSWORD = "demo-pass-123"
 DEMO_USERS = [
     ("manager@demo.test", "Mia", "Manager", Role.MANAGER),
     ("rep@demo.test", "Ray", "Rep", Role.SALES_REP),
+    ("rep2@demo.test", "Rosa", "Rep", Role.SALES_REP),
     ("agent@demo.test", "Ada", "Agent", Role.SERVICE_AGENT),
 ]
 
@@ -95,7 +96,7 @@ class Command(BaseCommand):
             f"  Demo CRM:                 {tenant_url(tenant, '/crm/')}",
             f"  API docs:                 {tenant_url(tenant, '/api/docs/')}",
             "  Demo logins (password demo-pass-123): admin@demo.test, manager@demo.test,",
-            "    rep@demo.test, agent@demo.test",
+            "    rep@demo.test, rep2@demo.test, agent@demo.test",
             f"  Platform domain: {settings.PLATFORM_DOMAIN}",
             "",
         ]

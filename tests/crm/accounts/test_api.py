@@ -1,8 +1,9 @@
 import pytest
 
 from crm.accounts.models import Account
-from crm.core.models import AuditEntry, Team
+from crm.core.models import AuditEntry
 from tests.crm.accounts.factories import make_account, make_contact
+from tests.crm.core.factories import make_team
 
 API = "/api/v1"
 
@@ -12,7 +13,7 @@ def records(tenant_a, in_tenant):
     """One account per owner situation, and a team: manager manages rep."""
     users = tenant_a.users
     with in_tenant(tenant_a):
-        team = Team.objects.create(name="East", manager=users["manager"])
+        team = make_team("East", managers=[users["manager"]])
         team.members.add(users["rep"])
         accounts = {
             "rep": make_account(owner=users["rep"], name="Rep Owned Ltd"),
@@ -222,7 +223,7 @@ def test_list_endpoints_have_a_query_budget(tenant_a, tenant_client, in_tenant,
                                             django_assert_max_num_queries):
     users = tenant_a.users
     with in_tenant(tenant_a):
-        team = Team.objects.create(name="Budget", manager=users["manager"])
+        team = make_team("Budget", managers=[users["manager"]])
         team.members.add(users["rep"])
         head = make_account(owner=users["rep"], name="Budget Head")
         for index in range(30):
@@ -273,7 +274,10 @@ def test_merge_endpoint(tenant_a, tenant_client, in_tenant):
         loser = make_account(owner=users["rep"], name="Merge Loser", city="Paris")
         theirs = make_account(owner=users["rep2"], name="Not Yours")
         make_contact(account=loser, last_name="Moved")
-    client = tenant_client(tenant_a, users["rep"])
+        # Merging deletes: a manager may do it for the teams they manage (not a rep).
+        make_team("Merge team", managers=[users["manager"]]).members.add(
+            users["rep"])
+    client = tenant_client(tenant_a, users["manager"])
     assert client.post(f"{API}/accounts/{survivor.pk}/merge/", {"others": [theirs.pk]},
                        content_type="application/json").status_code == 404
     assert client.post(f"{API}/accounts/{survivor.pk}/merge/", {"others": []},

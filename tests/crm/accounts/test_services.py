@@ -17,6 +17,7 @@ from crm.accounts.services import (
 from crm.core.audit import history_for
 from crm.core.models import Notification
 from tests.crm.accounts.factories import make_account, make_contact
+from tests.crm.core.factories import make_team
 
 
 def test_create_defaults_owner_to_actor_and_puts_owner_on_team(tenant_a, in_tenant):
@@ -54,6 +55,8 @@ def test_rep_may_not_assign_an_account_to_someone_else_but_manager_may(tenant_a,
         with pytest.raises(ValidationError) as error:
             account_create(actor=users["rep"], name="Given Away", owner=users["rep2"])
         assert "owner" in error.value.message_dict
+        make_team("Assigning team", managers=[users["manager"]]).members.add(
+            users["rep2"])
         account = account_create(actor=users["manager"], name="Assigned", owner=users["rep2"])
         assert account.owner == users["rep2"]
         pooled = account_create(actor=users["rep"], name="Pooled", owner=None)

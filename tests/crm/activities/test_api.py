@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from crm.activities.models import ActivityKind
 from crm.activities.services import activity_log
-from crm.core.models import Team
 from tests.crm.accounts.factories import make_account
+from tests.crm.core.factories import make_team
 
 API = "/api/v1/activities/"
 
@@ -84,7 +84,7 @@ def test_check_in_comments_and_idempotent_likes(tenant_a, in_tenant, people_a, t
     rep, rep2 = people_a["rep"], people_a["rep2"]  # rep2 is on no team with rep
     with in_tenant(tenant_a):
         # Sales logs are shared along the owner scope: the manager of rep's team sees them.
-        Team.objects.create(name="Feed team", manager=people_a["manager"]).members.set([rep])
+        make_team("Feed team", managers=[people_a["manager"]]).members.set([rep])
         account = make_account(owner=rep)
         log = activity_log(actor=rep, kind=ActivityKind.LOG, subject="Tuesday")
     client = tenant_client(tenant_a, rep)

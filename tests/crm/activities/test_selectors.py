@@ -16,18 +16,18 @@ from crm.activities.selectors import (
     today_for,
 )
 from crm.activities.services import activity_create, activity_log
-from crm.core.models import Team
 from crm.pool.services import pool_add_accounts, pool_claim, pool_create
 from crm.sales.services import opportunity_create
 from tests.crm.accounts.factories import make_account, make_contact
 from tests.crm.activities.conftest import fresh
+from tests.crm.core.factories import make_team
 
 
 @pytest.fixture
 def activities_a(tenant_a, in_tenant, people_a):
     rep, rep2 = people_a["rep"], people_a["rep2"]
     with in_tenant(tenant_a):
-        team = Team.objects.create(name="East", manager=people_a["manager"])
+        team = make_team("East", managers=[people_a["manager"]])
         team.members.set([rep])
         own = make_account(owner=rep)
         other = make_account(owner=rep2)

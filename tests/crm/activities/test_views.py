@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from crm.activities.models import AccountLocation, Activity, ActivityKind, ActivityLike
 from crm.activities.services import activity_comment, activity_create, activity_log
-from crm.core.models import Team
 from tests.crm.accounts.factories import make_account
+from tests.crm.core.factories import make_team
 
 
 def test_today_page_and_home_widget_show_the_viewers_day(tenant_a, in_tenant, people_a,
@@ -95,7 +95,7 @@ def test_feed_comments_and_likes_through_htmx(tenant_a, in_tenant, people_a, ten
                                               django_assert_max_num_queries):
     rep, rep2 = people_a["rep"], people_a["manager"]  # the manager of rep's team
     with in_tenant(tenant_a):
-        Team.objects.create(name="Feed team", manager=rep2).members.set([rep])
+        make_team("Feed team", managers=[rep2]).members.set([rep])
         logs = [activity_log(actor=rep, kind=ActivityKind.LOG, subject=f"Day {i}")
                 for i in range(10)]
         for log in logs:

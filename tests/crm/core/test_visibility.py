@@ -1,6 +1,6 @@
-from crm.core.models import Team
 from crm.core.visibility import owner_scope_for, scope_by_owner
 from tenants.users.models import User
+from tests.crm.core.factories import make_team
 
 
 def _fresh(user: User) -> User:
@@ -11,9 +11,9 @@ def test_rep_sees_own_teammates_and_pool_but_not_other_teams(tenant_a, in_tenant
     users = tenant_a.users
     with in_tenant(tenant_a):
         outsider = User.objects.create_user(email="outsider@alpha.test", role="sales_rep")
-        east = Team.objects.create(name="East", manager=users["manager"])
+        east = make_team("East", managers=[users["manager"]])
         east.members.add(users["rep"], users["rep2"])
-        west = Team.objects.create(name="West")
+        west = make_team("West")
         west.members.add(outsider)
 
         scope = owner_scope_for(_fresh(users["rep"]))

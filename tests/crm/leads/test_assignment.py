@@ -1,18 +1,16 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from crm.core.models import Team
 from crm.leads.models import AssignmentStrategy, Lead, RoundRobinState
 from crm.leads.services import assignment_rule_save, lead_assign
 from tenants.users.models import Role, User, UserKind
+from tests.crm.core.factories import make_region, make_team
 
 pytestmark = pytest.mark.usefixtures("no_rules")
 
 
 def _team(name, region, *members, manager=None):
-    team = Team.objects.create(name=name, region=region, manager=manager)
-    team.members.set(members)
-    return team
+    return make_team(name, region=region, managers=[manager], members=members)
 
 
 def test_round_robin_takes_turns_within_the_team(tenant_a, in_tenant, people_a, make_lead):
@@ -34,6 +32,7 @@ def test_region_rule_routes_to_the_team_of_that_region(
     with in_tenant(tenant_a):
         _team("East team", "East", people_a["rep"])
         _team("West team", "West", people_a["rep2"])
+        make_region("Mars")
         assignment_rule_save(actor=people_a["admin"], name="By region",
                              strategy=AssignmentStrategy.REGION)
         assert make_lead(region="east").owner == people_a["rep"]
@@ -108,3 +107,29 @@ def test_leads_cannot_be_given_to_service_agents_or_inactive_users(
                                         kind=UserKind.STAFF, is_active=False)
         with pytest.raises(ValidationError):
             lead_assign(lead=lead, actor=people_a["manager"], owner=gone)
+
+
+def test_region_rule_routes_a_territory_to_its_regions_team(
+    tenant_a, in_tenant, people_a, make_lead
+):
+    with in_tenant(tenant_a):
+        east = make_region("East")
+        make_region("Shanghai", parent=east)
+        _team("East team", east, people_a["rep2"])
+        assignment_rule_save(actor=people_a["admin"], name="By region",
+                             strategy=AssignmentStrategy.REGION)
+        assert make_lead(region="shanghai").owner == people_a["rep2"]
+
+
+def test_an_archived_teams_round_robin_rule_no_longer_assigns(
+    tenant_a, in_tenant, people_a, make_lead
+):
+    from crm.core.teams import team_archive
+
+    with in_tenant(tenant_a):
+        team = _team("Closed team", "", people_a["rep"])
+        assignment_rule_save(actor=people_a["admin"], name="Closed", team=team,
+                             strategy=AssignmentStrategy.ROUND_ROBIN)
+        assert make_lead().owner == people_a["rep"]
+        team_archive(team=team, actor=people_a["admin"])
+        assert make_lead().owner is None

@@ -3,7 +3,6 @@
 import pytest
 from django.http import Http404
 
-from crm.core.models import Team
 from crm.leads.selectors import (
     campaigns_visible_to,
     lead_get_for,
@@ -12,6 +11,7 @@ from crm.leads.selectors import (
 )
 from crm.leads.services import campaign_create
 from tenants.users.models import User
+from tests.crm.core.factories import make_team
 
 pytestmark = pytest.mark.usefixtures("no_rules")
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.usefixtures("no_rules")
 @pytest.fixture
 def leads_a(tenant_a, in_tenant, people_a, make_lead):
     with in_tenant(tenant_a):
-        team = Team.objects.create(name="Team One", manager=people_a["manager"])
+        team = make_team("Team One", managers=[people_a["manager"]])
         team.members.set([people_a["rep"]])
         return {
             "rep": make_lead(actor=people_a["rep"], owner=people_a["rep"]),

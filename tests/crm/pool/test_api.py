@@ -1,9 +1,9 @@
 """/api/v1/pool/: list (query budget), claim / return / assign actions, 400s for bad input,
 403 for the wrong role, 404 across teams and tenants."""
 
-from crm.core.models import Team
 from crm.pool.services import pool_add_accounts, pool_claim, pool_create
 from tests.crm.accounts.factories import make_account
+from tests.crm.core.factories import make_team
 
 API = "/api/v1/pool/"
 
@@ -62,7 +62,7 @@ def test_claim_return_and_their_400s(tenant_a, in_tenant, people_a, tenant_clien
     assert [row["kind"] for row in history] == ["return", "claim"]
 
 
-def test_assign_is_for_managers(tenant_a, in_tenant, people_a, tenant_client):
+def test_assign_is_for_managers(tenant_a, in_tenant, people_a, tenant_client, managed_team):
     with in_tenant(tenant_a):
         _pool, accounts = _pool_with(1)
     target = accounts[0].pk
@@ -87,7 +87,7 @@ def test_other_tenants_and_other_teams_accounts_are_404(tenant_a, tenant_b, in_t
     with in_tenant(tenant_b):
         _pool_b, foreign = _pool_with(1)
     with in_tenant(tenant_a):
-        team = Team.objects.create(name="API team")
+        team = make_team("API team")
         team.members.set([people_a["rep"]])
         team_pool = pool_create(actor=None, name="API team pool", team=team)
         secret = make_account(owner=None, name="Team secret")

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from crm.accounts.models import AccountTeamMember
-from crm.core.models import Notification, Team
+from crm.core.models import Notification
 from crm.pool.models import OwnershipChange, OwnershipChangeKind, PoolMembership
 from crm.pool.selectors import (
     ownership_history,
@@ -23,6 +23,7 @@ from crm.pool.services import (
     pool_update,
 )
 from tests.crm.accounts.factories import make_account
+from tests.crm.core.factories import make_team
 from tests.crm.pool.conftest import fresh
 
 
@@ -102,7 +103,8 @@ def test_returning_an_account_without_a_pool_uses_the_matching_pool(tenant_a, in
         assert PoolMembership.objects.get(account=account).pool == regional
 
 
-def test_only_managers_assign_and_the_rep_is_told(tenant_a, in_tenant, people_a, pool):
+def test_only_managers_assign_and_the_rep_is_told(tenant_a, in_tenant, people_a, pool,
+                                                  managed_team):
     rep, manager = people_a["rep"], people_a["manager"]
     with in_tenant(tenant_a):
         (account,) = _pooled(pool)
@@ -122,7 +124,7 @@ def test_only_managers_assign_and_the_rep_is_told(tenant_a, in_tenant, people_a,
 def test_team_pools_serve_their_team(tenant_a, in_tenant, people_a):
     rep, rep2 = people_a["rep"], people_a["rep2"]
     with in_tenant(tenant_a):
-        team = Team.objects.create(name="Team pool team", manager=people_a["manager"])
+        team = make_team("Team pool team", managers=[people_a["manager"]])
         team.members.set([rep])
         team_pool = pool_create(actor=None, name="Team only", team=team)
         (account,) = _pooled(team_pool)
@@ -143,7 +145,7 @@ POOL_MATRIX = {
 @pytest.mark.parametrize(("role", "expected"), list(POOL_MATRIX.items()))
 def test_pool_visibility_matrix(tenant_a, in_tenant, people_a, role, expected):
     with in_tenant(tenant_a):
-        team = Team.objects.create(name="Matrix team", manager=people_a["manager"])
+        team = make_team("Matrix team", managers=[people_a["manager"]])
         team.members.set([people_a["rep"]])
         pools = {"open": pool_create(actor=None, name="Open pool"),
                  "team": pool_create(actor=None, name="Matrix pool", team=team)}

@@ -43,7 +43,7 @@ def book(tenant_a, in_tenant, people_a):
 
 
 def test_transfer_everything_moves_open_work_audits_and_notifies(tenant_a, in_tenant, people_a,
-                                                                 book):
+                                                                 book, managed_team):
     rep, rep2, manager = people_a["rep"], people_a["rep2"], people_a["manager"]
     with in_tenant(tenant_a):
         result = ownership_transfer(from_user=rep, to_user=rep2, actor=manager,
@@ -77,7 +77,7 @@ def test_transfer_selected_accounts_only(tenant_a, in_tenant, people_a, book):
         assert (first.owner_id, second.owner_id) == (rep.pk, rep2.pk)
 
 
-def test_transfer_is_all_or_nothing(tenant_a, in_tenant, people_a, book):
+def test_transfer_is_all_or_nothing(tenant_a, in_tenant, people_a, book, managed_team):
     rep, rep2 = people_a["rep"], people_a["rep2"]
     with in_tenant(tenant_a):
         not_theirs = make_account(owner=rep2)

@@ -50,7 +50,8 @@ def test_claim_and_return_through_the_pages(tenant_a, in_tenant, people_a, tenan
     assert "Customer went bankrupt" in history.content.decode()
 
 
-def test_assign_page_action_is_for_managers(tenant_a, in_tenant, people_a, tenant_client, pooled):
+def test_assign_page_action_is_for_managers(tenant_a, in_tenant, people_a, tenant_client, pooled,
+                                            managed_team):
     _pool, accounts = pooled
     rep = tenant_client(tenant_a, people_a["rep"])
     assert rep.post(f"/crm/pool/accounts/{accounts[1].pk}/assign/",
@@ -85,7 +86,7 @@ def test_pool_rules_settings_are_for_settings_managers(tenant_a, in_tenant, peop
 
 
 def test_transfer_page_for_managers_and_admins_only(tenant_a, in_tenant, people_a,
-                                                    tenant_client):
+                                                    tenant_client, managed_team):
     rep, rep2 = people_a["rep"], people_a["rep2"]
     with in_tenant(tenant_a):
         account = make_account(owner=rep, name="Leaving rep's account")
@@ -118,7 +119,7 @@ def test_pool_pages_of_another_tenant_or_team_are_404(tenant_a, tenant_b, in_ten
         pool_add_accounts(pool=own_pool, accounts=[held], actor=None)
         pool_claim(account=held, actor=people_a["rep2"])
     client = tenant_client(tenant_a, people_a["rep"])
-    assert client.get(f"/crm/pool/{foreign_pool.pk + 1000}/").status_code == 404
+    assert client.get(f"/crm/pool/{foreign_pool.pk}/").status_code == 404
     assert client.get(f"/crm/pool/accounts/{foreign.pk}/").status_code == 404
     assert client.post(f"/crm/pool/accounts/{foreign.pk}/claim/").status_code == 404
     assert client.get(f"/crm/pool/accounts/{held.pk}/").status_code == 404

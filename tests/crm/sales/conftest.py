@@ -11,6 +11,7 @@ from crm.accounts.models import Account
 from crm.sales.models import Opportunity, Pipeline, Stage
 from crm.sales.services import default_pipeline, opportunity_create
 from tenants.users.models import User
+from tests.crm.core.factories import make_team
 
 _sequence = count(1)
 
@@ -51,11 +52,10 @@ def stage_named(name: str, pipeline: Pipeline | None = None) -> Stage:
 def sales_world(tenant_a, in_tenant, make_opportunity):
     """rep and manager share a team (manager manages it); rep2 is on no team.
     Deals: one each for rep, rep2 and manager, and one without owner."""
-    from crm.core.models import Team
 
     users = tenant_a.users
     with in_tenant(tenant_a):
-        team = Team.objects.create(name="East sales", manager=users["manager"])
+        team = make_team("East sales", managers=[users["manager"]])
         team.members.add(users["rep"])
         deals = {
             "rep": make_opportunity(owner=users["rep"], name="Rep deal"),

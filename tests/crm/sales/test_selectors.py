@@ -4,7 +4,6 @@ from decimal import Decimal
 import pytest
 from django.http import Http404
 
-from crm.core.models import Team
 from crm.sales.selectors import (
     account_pipeline_rollup,
     forecast_by_month,
@@ -14,6 +13,7 @@ from crm.sales.selectors import (
     opportunity_list,
 )
 from crm.sales.services import key_action_complete, opportunity_move_stage
+from tests.crm.core.factories import make_team
 from tests.crm.sales.conftest import stage_named
 
 VISIBLE = {
@@ -59,7 +59,7 @@ def test_weighted_forecast_by_month_rep_and_team(tenant_a, in_tenant, make_oppor
     month_1 = _first_of_month(month_1) + timedelta(days=4)
     month_2 = _first_of_month(month_1 + timedelta(days=35)) + timedelta(days=9)
     with in_tenant(tenant_a):
-        team = Team.objects.create(name="Forecast team", manager=users["manager"])
+        team = make_team("Forecast team", managers=[users["manager"]])
         team.members.add(users["rep"], users["rep2"])
         make_opportunity(owner=users["rep"], amount=1000, close_date=month_1)  # 10 %
         make_opportunity(owner=users["rep"], amount=2000, close_date=month_1,

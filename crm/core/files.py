@@ -1,0 +1,138 @@
+"""Protected files: served only through a view that checks who may see the record a file
+belongs to, never from a guessable path.
+
+- Each file-bearing model registers a *kind* with an accessor ``get_for(viewer, object_id)``
+  that returns the FieldFile if the viewer may see the owning record and raises Http404
+  otherwise (the same answer for "missing" and "not yours"): ``register_protected_file``.
+- ``/files/<kind>/<id>/`` (``crm:file`` is not needed: the URL is built by ``file_url``)
+  answers the file with ``FileResponse`` as a download, from the tenant's protected storage
+  (``crm.core.storage``), which is outside MEDIA_ROOT and has no URL of its own.
+- Attachments (``crm.core.models.Attachment``) are the first kind: a file on any record
+  whose app registered an accessor with ``register_attachable``.
+"""
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import UploadedFile
+from django.db import models, transaction
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404, HttpRequest
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from crm.core.models import Attachment
+from tenants.users.models import User
+
+FileAccessor = Callable[[User, int], FieldFile]
+RecordAccessor = Callable[[User, int], models.Model]
+
+
+@dataclass(frozen=True)
+class ProtectedFileKind:
+    kind: str
+    get_for: FileAccessor
+
+
+_KINDS: dict[str, ProtectedFileKind] = {}
+_ATTACHABLE: dict[str, RecordAccessor] = {}
+
+
+def register_protected_file(*, kind: str, get_for: FileAccessor) -> None:
+    """Declare a file-bearing model: ``get_for(viewer, object_id)`` returns the file or
+    raises Http404 when the viewer may not see the record."""
+    _KINDS[kind] = ProtectedFileKind(kind=kind, get_for=get_for)
+
+
+def register_attachable(*, model: type[models.Model], get_for: RecordAccessor) -> None:
+    """Let files be attached to ``model``; ``get_for(viewer, record_id)`` is the record's
+    visibility accessor (``*_get_for`` from its selectors), raising Http404."""
+    _ATTACHABLE[model._meta.label_lower] = get_for
+
+
+def protected_file_get_for(*, viewer: User, kind: str, object_id: int | str) -> FieldFile:
+    """The file of that kind and id if ``viewer`` may see its record; Http404 otherwise."""
+    registered = _KINDS.get(kind)
+    try:
+        pk = int(object_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    if registered is None or pk < 1 or not viewer.is_authenticated:
+        raise Http404
+    field_file = registered.get_for(viewer, pk)
+    if not field_file:
+        raise Http404
+    return field_file
+
+
+def file_url(*, kind: str, object_id: int) -> str:
+    return reverse("protected-file", kwargs={"kind": kind, "object_id": object_id})
+
+
+def attachment_get_for(*, viewer: User, attachment_id: int) -> Attachment:
+    """The attachment if ``viewer`` may see the record it is attached to (Http404 else)."""
+    attachment = (Attachment.objects.select_related("content_type")
+                  .filter(pk=attachment_id).first())
+    if attachment is None:
+        raise Http404
+    record_get_for = _ATTACHABLE.get(
+        f"{attachment.content_type.app_label}.{attachment.content_type.model}"
+    )
+    if record_get_for is None:
+        raise Http404
+    record_get_for(viewer, attachment.object_id)  # raises Http404 for "not yours"
+    return attachment
+
+
+@transaction.atomic
+def attachment_add(*, record: models.Model, upload: UploadedFile, actor: User) -> Attachment:
+    """Attach ``upload`` to ``record`` (whose app registered it as attachable), checking that
+    ``actor`` may see the record."""
+    label = record._meta.label_lower
+    if label not in _ATTACHABLE:
+        raise ValueError(f"{label} does not take attachments (register_attachable).")
+    _ATTACHABLE[label](actor, record.pk)
+    name = os.path.basename(upload.name or "file")[:200] or "file"
+    attachment = Attachment(
+        content_type=ContentType.objects.get_for_model(record), object_id=record.pk,
+        name=name, uploaded_by=actor,
+    )
+    attachment.file.save(name, upload, save=False)
+    attachment.save()
+    return attachment
+
+
+def _attachment_file(viewer: User, attachment_id: int) -> FieldFile:
+    return attachment_get_for(viewer=viewer, attachment_id=attachment_id).file
+
+
+register_protected_file(kind="attachment", get_for=_attachment_file)
+
+
+@require_GET
+@login_required
+def protected_file_download(request: HttpRequest, kind: str, object_id: int) -> FileResponse:
+    field_file = protected_file_get_for(viewer=request.user, kind=kind, object_id=object_id)
+    storage_root = os.path.realpath(field_file.storage.location)
+    try:
+        path = os.path.realpath(field_file.path)
+    except Exception as error:  # SuspiciousFileOperation, or a storage without paths
+        raise Http404 from error
+    # Within this tenant's storage only, whatever the stored name says.
+    if os.path.commonpath([storage_root, path]) != storage_root or not os.path.isfile(path):
+        raise Http404
+    response = FileResponse(open(path, "rb"), as_attachment=True,  # noqa: SIM115
+                            filename=os.path.basename(field_file.name))
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+__all__ = [
+    "attachment_add", "attachment_get_for", "file_url", "protected_file_download",
+    "protected_file_get_for", "register_attachable", "register_protected_file",
+]
