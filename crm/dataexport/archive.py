@@ -1,5 +1,6 @@
 """Writing a whole tenant into one ZIP: every table of its schema as CSV (UTF-8, header
-row) streamed with ``COPY ... TO STDOUT``, the tenant's uploaded files, and a manifest.
+row) streamed with ``COPY ... TO STDOUT``, the tenant's uploaded files (``media/``: its
+MEDIA_ROOT folder; ``protected/``: attachments under PROTECTED_MEDIA_ROOT), and a manifest.
 
 Memory stays bounded whatever the tenant's size: COPY hands over the rows in chunks that go
 straight into the compressed ZIP entry, and files are copied in chunks by ``zipfile``.
@@ -18,7 +19,7 @@ from django.db import connection
 from django.utils import timezone
 from psycopg import sql
 
-from crm.dataexport.storage import media_root_for
+from crm.dataexport.storage import media_root_for, protected_root_for
 
 # Columns written as empty: secrets that would let the archive's reader act as someone
 # (session keys, API tokens, password hashes). The tables themselves are still exported.
@@ -81,7 +82,7 @@ def write_table_csv(schema_name: str, table: str, out: IO[bytes]) -> int:
         return max(raw.rowcount, 0)
 
 
-def _media_files(root: str) -> list[tuple[str, str]]:
+def _media_files(root: str, prefix: str) -> list[tuple[str, str]]:
     """(path, name in the archive) of every regular file under ``root``; links are not
     followed, so nothing outside the tenant's folder can be pulled in."""
     found: list[tuple[str, str]] = []
@@ -94,7 +95,7 @@ def _media_files(root: str) -> list[tuple[str, str]]:
             if os.path.islink(path) or not os.path.isfile(path):
                 continue
             relative = os.path.relpath(path, root).replace(os.sep, "/")
-            found.append((path, f"media/{relative}"))
+            found.append((path, f"{prefix}/{relative}"))
     return found
 
 
@@ -112,7 +113,9 @@ def write_tenant_archive(
             summary.tables.append({"table": table, "file": entry, "rows": rows})
             if on_table_done is not None:
                 on_table_done(index)
-        for path, entry in _media_files(media_root_for(schema_name)):
+        files = _media_files(media_root_for(schema_name), "media")
+        files += _media_files(protected_root_for(schema_name), "protected")
+        for path, entry in files:
             zf.write(path, entry)
             summary.files += 1
         tenant = getattr(connection, "tenant", None)

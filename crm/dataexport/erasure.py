@@ -308,6 +308,19 @@ def _tenant_models() -> list[type[models.Model]]:
     return found
 
 
+def _generic_pairs(model: type[models.Model]) -> list[tuple[str, str]]:
+    """(content type field, object id field) of the model's generic relations: declared
+    GenericForeignKeys, or the plain ``content_type`` + ``object_id`` pair (Attachment)."""
+    pairs = [(f.ct_field, f.fk_field) for f in model._meta.private_fields
+             if isinstance(f, GenericForeignKey)]
+    names = {f.name: f for f in model._meta.get_fields()}
+    content_type = names.get("content_type")
+    if (not pairs and "object_id" in names and isinstance(content_type, models.ForeignKey)
+            and content_type.related_model is ContentType):
+        pairs.append(("content_type", "object_id"))
+    return pairs
+
+
 def _delete_attached_files(subjects: _Subjects) -> int:
     """Delete files on rows that point at the person (a foreign key to their contact, lead
     or member user, or a generic relation to their contact or lead); the rows stay."""
@@ -324,13 +337,12 @@ def _delete_attached_files(subjects: _Subjects) -> int:
         for relation in model._meta.get_fields():
             if isinstance(relation, models.ForeignKey) and targets.get(relation.related_model):
                 condition |= Q(**{f"{relation.name}__in": targets[relation.related_model]})
-            if isinstance(relation, GenericForeignKey):
-                for target, ids in targets.items():
-                    if target is User or not ids:
-                        continue
-                    content_type = ContentType.objects.get_for_model(target)
-                    condition |= Q(**{relation.ct_field: content_type,
-                                      f"{relation.fk_field}__in": ids})
+        for ct_field, fk_field in _generic_pairs(model):
+            for target, ids in targets.items():
+                if target is User or not ids:
+                    continue
+                content_type = ContentType.objects.get_for_model(target)
+                condition |= Q(**{ct_field: content_type, f"{fk_field}__in": ids})
         if not condition:
             continue
         for row in model._default_manager.filter(condition):

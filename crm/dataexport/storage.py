@@ -39,3 +39,8 @@ def media_root_for(schema_name: str) -> str:
     """The tenant's public media folder (TenantFileSystemStorage's location for it)."""
     relative = settings.MULTITENANT_RELATIVE_MEDIA_ROOT % schema_name
     return os.path.abspath(os.path.join(settings.MEDIA_ROOT, relative))
+
+
+def protected_root_for(schema_name: str) -> str:
+    """The tenant's attachments folder (crm.core.storage.ProtectedTenantStorage)."""
+    return os.path.abspath(os.path.join(str(settings.PROTECTED_MEDIA_ROOT), schema_name))

@@ -131,7 +131,7 @@ def tenant_delete(*, tenant: Tenant, operator: User, reason: str, confirm_slug: 
     """Delete the tenant for good. Needs a finished export (kept with the deletion record)
     and the tenant's slug typed by the operator."""
     from crm.dataexport.selectors import export_latest_ready
-    from crm.dataexport.storage import media_root_for, private_root_for
+    from crm.dataexport.storage import media_root_for, private_root_for, protected_root_for
 
     _require_customer(tenant)
     reason = _require_reason(reason)
@@ -176,7 +176,8 @@ def tenant_delete(*, tenant: Tenant, operator: User, reason: str, confirm_slug: 
         raise
 
     def remove_folders() -> None:
-        for folder in (private_root_for(schema_name), media_root_for(schema_name)):
+        for folder in (private_root_for(schema_name), media_root_for(schema_name),
+                       protected_root_for(schema_name)):
             shutil.rmtree(folder, ignore_errors=True)
 
     transaction.on_commit(remove_folders)

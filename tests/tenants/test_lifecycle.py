@@ -20,6 +20,7 @@ from tests.conftest import PASSWORD
 def private_files(settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = str(tmp_path / "private")
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.PROTECTED_MEDIA_ROOT = str(tmp_path / "protected")
 
 
 @pytest.fixture

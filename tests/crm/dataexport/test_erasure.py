@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import connection
@@ -90,7 +91,15 @@ def person(tenant_a, in_tenant, django_capture_on_commit_callbacks):
             document.file.save("id-scan.pdf", ContentFile(b"%PDF id scan"), save=False)
             document.save()
         document_path = document.file.path
-    return {"contact": contact, "bystander": bystander, "opportunity": opportunity,
+        from crm.core.models import Attachment
+
+        attachment = Attachment(content_type=ContentType.objects.get_for_model(Contact),
+                                object_id=contact.pk, name="passport.pdf")
+        attachment.file.save("passport.pdf", ContentFile(b"%PDF passport"), save=False)
+        attachment.save()
+        attachment_path = attachment.file.path
+    return {"attachment": attachment, "attachment_path": attachment_path,
+            "contact": contact, "bystander": bystander, "opportunity": opportunity,
             "lead": lead, "member": member, "document": document,
             "document_path": document_path, "account": account}
 
@@ -132,6 +141,9 @@ def test_erasure_leaves_no_trace_of_the_person_and_keeps_the_business_records(
         document = type(person["document"]).objects.get(pk=person["document"].pk)
         assert not document.file
         assert not os.path.exists(person["document_path"])
+        attachment = type(person["attachment"]).objects.get(pk=person["attachment"].pk)
+        assert not attachment.file
+        assert not os.path.exists(person["attachment_path"])
 
         entry = AuditEntry.objects.get(action="erasure.completed")
         assert entry.object_id == contact.pk

@@ -54,7 +54,7 @@ def _archive_entries(export: TenantExport, tenant) -> dict[str, bytes]:
 
 
 def test_export_holds_every_table_of_the_schema_and_tenant_a_rows_but_nothing_of_tenant_b(
-    tenant_a, tenant_b, in_tenant, built_export
+    tenant_a, tenant_b, in_tenant, built_export, settings
 ):
     with in_tenant(tenant_b):
         account_b = make_account(name="Beta Secret Holdings")
@@ -66,6 +66,10 @@ def test_export_holds_every_table_of_the_schema_and_tenant_a_rows_but_nothing_of
         make_contact(account=account_a, last_name="Alphaperson",
                      email="only-in-alpha@alpha-data.test")
     _put_media_file("t_alpha", "documents/alpha-hello.txt", "héllo".encode())
+    attachments = os.path.join(settings.PROTECTED_MEDIA_ROOT, "t_alpha", "attachments", "x1")
+    os.makedirs(attachments)
+    with open(os.path.join(attachments, "contract.pdf"), "wb") as fh:
+        fh.write(b"%PDF alpha contract")
 
     export = built_export()
 
@@ -81,6 +85,7 @@ def test_export_holds_every_table_of_the_schema_and_tenant_a_rows_but_nothing_of
     assert "Alpha Unique Widgets" in accounts_csv
     assert "only-in-alpha@alpha-data.test" in entries["tables/crm_accounts_contact.csv"].decode()
     assert entries["media/documents/alpha-hello.txt"] == "héllo".encode()
+    assert entries["protected/attachments/x1/contract.pdf"] == b"%PDF alpha contract"
     manifest = json.loads(entries["manifest.json"])
     assert manifest["schema"] == "t_alpha"
     assert {t["table"] for t in manifest["tables"]} == csv_tables
