@@ -291,10 +291,6 @@ def _anonymise_records(subjects: _Subjects, *, pseudonym: str, erased_email: str
         member.set_unusable_password()
         member.save(update_fields=["first_name", "last_name", "phone", "email", "is_active",
                                    "password"])
-    if subjects.members:
-        from rest_framework.authtoken.models import Token
-
-        Token.objects.filter(user_id__in=list(subjects.members)).delete()
 
 
 def _tenant_models() -> list[type[models.Model]]:
