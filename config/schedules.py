@@ -38,3 +38,9 @@ BEAT_SCHEDULE["crm-pool-reclaim"] = {  # per tenant, nightly; idempotent
     "task": "crm.pool.tasks.reclaim_idle_pool_accounts",
     "schedule": crontab(hour=2, minute=30),
 }
+
+BEAT_SCHEDULE["crm-dataexport-purge-expired"] = {  # fans out into every customer schema
+    "task": "crm.dataexport.tasks.purge_expired_exports_everywhere",
+    "schedule": crontab(minute=50),
+    "tenant_schemas": ["public"],
+}

@@ -20,6 +20,7 @@ public_patterns = (
 
 urlpatterns = [
     path("", include(public_patterns)),
+    path("operator/tenants/<int:pk>/lifecycle/", include("tenants.lifecycle.urls")),
     # Before the console's own patterns: /operator/admin/ is the operators' Django admin.
     path("operator/admin/", operator_admin_site.urls),
     path("operator/", include("tenants.operator.urls")),

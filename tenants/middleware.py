@@ -15,13 +15,16 @@ from django_tenants.middleware.main import TenantMainMiddleware
 from wagtail.contrib.redirects.middleware import RedirectMiddleware
 
 from tenants.health import health_report
-from tenants.models import TenantKind
+from tenants.models import TenantKind, TenantStatus
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
 # A suspended workspace's admins may still sign in and reach billing to subscribe again
 # (billing never lifts a suspension an operator made; it only restores its own).
-SUSPENDED_REACHABLE_PREFIXES = ("/accounts/", "/crm/settings/billing/", "/static/", "/i18n/")
+# Suspended data stays exportable. An archived workspace refuses everything, sign-in included.
+SUSPENDED_REACHABLE_PREFIXES = (
+    "/accounts/", "/crm/settings/billing/", "/crm/settings/export/", "/static/", "/i18n/",
+)
 
 # Paths a read-only tenant's staff may still POST to: signing in and out, the language
 # switch, billing (to pay and leave read-only), and the portal, whose customers' inquiries
@@ -30,6 +33,7 @@ READ_ONLY_WRITABLE_PREFIXES = (
     "/accounts/",
     "/i18n/",
     "/crm/settings/billing/",
+    "/crm/settings/export/",
     "/portal/",
     "/api/v1/auth/",
 )
@@ -153,7 +157,10 @@ class TenantStatusMiddleware:
         tenant = getattr(request, "tenant", None)
         if tenant is None or tenant.kind != TenantKind.CUSTOMER:
             return self.get_response(request)
-        if tenant.is_closed and not request.path_info.startswith(SUSPENDED_REACHABLE_PREFIXES):
+        if tenant.is_closed and not (
+            tenant.status == TenantStatus.SUSPENDED
+            and request.path_info.startswith(SUSPENDED_REACHABLE_PREFIXES)
+        ):
             return render(request, "tenants/suspended.html", {"tenant": tenant}, status=403)
         if tenant.status == "provisioning":
             return render(request, "tenants/provisioning.html", {"tenant": tenant}, status=503)

@@ -185,3 +185,32 @@ class TenantStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tenant_id}: {self.from_status} -> {self.to_status} ({self.cause})"
+
+
+class TenantDeletion(models.Model):
+    """What is left of a deleted tenant in the public schema: who deleted which workspace,
+    why, and where its final export is kept. No foreign key to the tenant (it is gone)."""
+
+    tenant_pk = models.BigIntegerField(_("tenant id"))
+    slug = models.SlugField(_("slug"), max_length=40)
+    name = models.CharField(_("company name"), max_length=200)
+    schema_name = models.CharField(max_length=63)
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    operator_email = models.EmailField(blank=True)
+    reason = models.TextField()
+    # The final export's archive, moved out of the tenant's folder before the schema was
+    # dropped: a path under PRIVATE_MEDIA_ROOT.
+    export_file = models.CharField(max_length=500)
+    export_size_bytes = models.BigIntegerField(null=True, blank=True)
+    export_finished_at = models.DateTimeField(null=True, blank=True)
+    # The tenant's operator audit trail, copied before its rows went with the tenant.
+    operator_actions = models.JSONField(default=list, blank=True)
+    deleted_at = models.DateTimeField(_("deleted"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-deleted_at"]
+
+    def __str__(self) -> str:
+        return f"{self.slug} deleted {self.deleted_at:%Y-%m-%d}"

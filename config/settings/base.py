@@ -65,6 +65,7 @@ TENANT_APPS = [
     "crm.api_tokens.apps.ApiTokensConfig",
     "crm.staff.apps.StaffConfig",
     "crm.workspace.apps.WorkspaceConfig",
+    "crm.dataexport.apps.DataExportConfig",
     "portal.apps.PortalConfig",
     "cms.apps.CmsConfig",
     "wagtail.contrib.forms",
@@ -258,6 +259,10 @@ MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
 # Files only crm.core.files may serve (attachments): outside MEDIA_ROOT, which a web server
 # or CDN may publish for Wagtail's public image renditions; one folder per schema.
 PROTECTED_MEDIA_ROOT = env("PROTECTED_MEDIA_ROOT", default=str(BASE_DIR / "var" / "protected"))
+# Files with no URL (whole-tenant exports): PRIVATE_MEDIA_ROOT/<schema>/, served only by
+# views that check who asks. Exports stay downloadable this many days.
+PRIVATE_MEDIA_ROOT = env("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "var" / "private"))
+TENANT_EXPORT_RETENTION_DAYS = env.int("TENANT_EXPORT_RETENTION_DAYS", default=7)
 STORAGES = {
     "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -1,0 +1,1 @@
+"""End of a tenant's life, run by platform operators: export, archive, delete."""
