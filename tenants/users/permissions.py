@@ -36,6 +36,7 @@ class Capability(StrEnum):
 CAPABILITY_LABELS: dict[Capability, "str | Promise"] = {
     Capability.USE_CRM: _("Open the CRM and the staff API"),
     Capability.EDIT_RECORDS: _("Create and change records"),
+    Capability.DELETE_RECORDS: _("Delete and merge records (managers: their teams' records)"),
     Capability.SEE_ALL_RECORDS: _("See every record, whoever owns it"),
     Capability.SEE_TEAM_RECORDS: _("See the records of the teams they manage"),
     Capability.ASSIGN_RECORDS: _("Assign pool accounts and transfer ownership"),

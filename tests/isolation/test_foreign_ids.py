@@ -42,7 +42,7 @@ SEGMENT_MODELS = {
     "users": "users.User",
     "teams": "crm_core.Team",
     "regions": "crm_core.Region",
-    "tokens": "crm_api_tokens.ApiToken",
+    "tokens": "api_tokens.ApiToken",
     "<slug:kind>": "crm_core.Attachment",  # /files/attachment/{id}/
 }
 # Non-id arguments of id routes get a fixed valid value.
