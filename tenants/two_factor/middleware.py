@@ -6,7 +6,7 @@ Token-authenticated API calls are not affected (DRF authenticates them after thi
 ``request.user`` is anonymous here)."""
 
 from collections.abc import Callable
-from urllib.parse import urlencode
+from urllib.parse import quote
 
 from django.conf import settings
 from django.db import connection
@@ -36,23 +36,30 @@ class TwoFactorMiddleware:
         held = self._hold(request)
         return held if held is not None else self.get_response(request)
 
-    def _urls(self) -> tuple[str, str, tuple[str, ...], tuple[str, ...]] | None:
+    @staticmethod
+    def _urls(request: HttpRequest) -> tuple[str, str, tuple[str, ...], tuple[str, ...]] | None:
         """(code step, enrolment page, protected prefixes, open paths) for this host."""
+        # The host's URLconf (django-tenants sets request.urlconf; Django activates it only
+        # after the middleware).
+        urlconf = getattr(request, "urlconf", None)
         tenant = getattr(connection, "tenant", None)
         if tenant is not None and getattr(tenant, "kind", "") == "customer":
-            return (reverse("two_factor_verify"), reverse("two_factor:setup"),
+            return (reverse("two_factor_verify", urlconf=urlconf),
+                    reverse("two_factor:setup", urlconf=urlconf),
                     TENANT_PROTECTED, TENANT_OPEN)
         if connection.schema_name == settings.PUBLIC_SCHEMA_NAME:
-            open_paths = (reverse("operator:login"), reverse("operator:logout"))
-            return (reverse("operator:two_factor_verify"),
-                    reverse("operator:two_factor_setup"), OPERATOR_PROTECTED, open_paths)
+            open_paths = (reverse("operator:login", urlconf=urlconf),
+                          reverse("operator:logout", urlconf=urlconf))
+            return (reverse("operator:two_factor_verify", urlconf=urlconf),
+                    reverse("operator:two_factor_setup", urlconf=urlconf),
+                    OPERATOR_PROTECTED, open_paths)
         return None
 
     def _hold(self, request: HttpRequest) -> HttpResponse | None:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return None
-        urls = self._urls()
+        urls = self._urls(request)
         if urls is None:
             return None
         verify_url, setup_url, protected, open_paths = urls
@@ -77,5 +84,5 @@ class TwoFactorMiddleware:
         if request.path_info.startswith("/api/"):
             return JsonResponse({"detail": message, "code": code}, status=403)
         if request.method == "GET":
-            url = f"{url}?{urlencode({'next': request.get_full_path()})}"
+            url = f"{url}?next={quote(request.get_full_path(), safe='/')}"
         return HttpResponseRedirect(url)
