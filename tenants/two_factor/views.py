@@ -11,10 +11,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from crm.core.redirects import safe_next
 from tenants.security.throttle import (
     throttle_check,
     throttle_record_failure,
@@ -28,11 +28,7 @@ from tenants.users.permissions import Capability, can, is_operator
 
 
 def _next_url(request: HttpRequest, default: str) -> str:
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
-            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return candidate
-    return default
+    return safe_next(request, default)
 
 
 def _verify(request: HttpRequest, *, template: str, default_next: str) -> HttpResponse:
