@@ -234,6 +234,7 @@ LOGIN_URL = "login"
 # Operators must pass two-factor (tenants.two_factor) before the console opens; on in
 # production (config/settings/production.py), off here so local runs and tests sign in as before.
 OPERATOR_REQUIRE_2FA = env.bool("OPERATOR_REQUIRE_2FA", default=False)
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # no TOTP secrets or backup codes in Django's admin
 LOGIN_REDIRECT_URL = "crm:home"
 LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
