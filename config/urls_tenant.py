@@ -11,11 +11,13 @@ from wagtail.documents import urls as wagtaildocs_urls
 from crm.core.api.docs import StaffSwaggerView
 from crm.core.files import protected_file_download
 from tenants.errors import api_not_found
+from tenants.two_factor import views as two_factor_views
 from tenants.users import views as user_views
 
 urlpatterns = [
     path("accounts/login/", user_views.StaffLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/two-factor/", two_factor_views.staff_verify, name="two_factor_verify"),
     path("accounts/password-reset/", user_views.StaffPasswordResetView.as_view(),
          name="password_reset"),
     path("accounts/password-reset/done/", auth_views.PasswordResetDoneView.as_view(),

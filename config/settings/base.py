@@ -43,6 +43,11 @@ SHARED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_ratelimit",
+    # Two-factor devices of operators (and, in TENANT_APPS, of staff): tenants.two_factor.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "tenants.two_factor.apps.TwoFactorConfig",
 ]
 
 TENANT_APPS = [
@@ -83,6 +88,10 @@ TENANT_APPS = [
     "wagtail",
     "modelcluster",
     "taggit",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "tenants.two_factor.apps.TwoFactorConfig",
 ]
 
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -114,6 +123,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Unverified sessions (two-factor) reach only the code step or the enrolment page.
+    "tenants.two_factor.middleware.TwoFactorMiddleware",
     "tenants.middleware.RejectNullBytesMiddleware",
     "tenants.users.middleware.UserLanguageMiddleware",
     # The workspace's time zone, default language and number/date formats.
@@ -220,6 +232,10 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # ---------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "users.User"
 LOGIN_URL = "login"
+# Operators must pass two-factor (tenants.two_factor) before the console opens; on in
+# production (config/settings/production.py), off here so local runs and tests sign in as before.
+OPERATOR_REQUIRE_2FA = env.bool("OPERATOR_REQUIRE_2FA", default=False)
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # no TOTP secrets or backup codes in Django's admin
 LOGIN_REDIRECT_URL = "crm:home"
 LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [

@@ -34,6 +34,7 @@ CSRF_COOKIE_DOMAIN = None
 # Extra origins (e.g. a separate admin front end) may be named in the environment.
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 X_FRAME_OPTIONS = "DENY"
+OPERATOR_REQUIRE_2FA = env.bool("OPERATOR_REQUIRE_2FA", default=True)
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="smtp://localhost:25")
 vars().update(EMAIL_CONFIG)
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default=f"https://{PLATFORM_DOMAIN}")

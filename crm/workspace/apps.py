@@ -14,10 +14,11 @@ class WorkspaceConfig(ScopedAppConfig):
 
     def ready(self) -> None:
         from crm.core.settings_sections import SettingsSection, register_settings_section
-        from crm.workspace import signin_audit
+        from crm.workspace import session_policy, signin_audit
         from tenants.users.permissions import Capability
 
         signin_audit.connect()
+        session_policy.connect()
         register_settings_section(SettingsSection(
             key="workspace", label=_("Workspace"), url_name="crm_workspace:settings", order=100,
             description=_("Company name, logo, currency, language, time zone and formats."),

@@ -40,6 +40,15 @@ class WorkspaceSettingsForm(forms.Form):
     date_format = forms.ChoiceField(label=_("Date format"), choices=date_format_choices)
     number_format = forms.ChoiceField(label=_("Number and money format"),
                                       choices=number_format_choices)
+    require_2fa_admins = forms.BooleanField(
+        label=_("Require two-factor authentication for administrators"), required=False,
+        help_text=_("Administrators without it are sent to set it up after signing in."))
+    require_2fa_everyone = forms.BooleanField(
+        label=_("Require two-factor authentication for everyone"), required=False)
+    session_lifetime_hours = forms.IntegerField(
+        label=_("Session lifetime (hours)"), required=False, min_value=1, max_value=24 * 90,
+        help_text=_("How long a sign-in lasts. Empty: the platform default. Applies to "
+                    "sign-ins from now on."))
 
 
 class AuditLogFilterForm(forms.Form):

@@ -20,6 +20,16 @@ class WorkspaceSettings(models.Model):
     # Keys of crm.workspace.choices.DATE_PRESETS / NUMBER_PRESETS.
     date_format = models.CharField(_("date format"), max_length=10, default="iso")
     number_format = models.CharField(_("number format"), max_length=10, default="en-US")
+    # Security (tenants.two_factor reads them through selectors.security_policy_get).
+    require_2fa_admins = models.BooleanField(
+        _("require two-factor authentication for administrators"), default=False)
+    require_2fa_everyone = models.BooleanField(
+        _("require two-factor authentication for everyone"), default=False)
+    # Hours a sign-in lasts; empty: the platform default (SESSION_COOKIE_AGE).
+    session_lifetime_hours = models.PositiveIntegerField(
+        _("session lifetime (hours)"), null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 90)],
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -6,6 +6,7 @@ that before calling; the schema keeps every tenant's rows apart."""
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
 from crm.core.audit import ADMIN_ACTION_PREFIXES
@@ -23,6 +24,34 @@ def workspace_settings_get(*, tenant: Tenant) -> WorkspaceSettings:
         workspace = WorkspaceSettings(pk=WorkspaceSettings.SINGLETON_PK,
                                       number_format=default_number_format(tenant.language))
     return workspace
+
+
+@dataclass(frozen=True)
+class SecurityPolicy:
+    require_2fa_admins: bool = False
+    require_2fa_everyone: bool = False
+    session_lifetime_hours: int | None = None
+
+
+SECURITY_POLICY_CACHE_KEY = "workspace:security-policy"  # schema-prefixed by the cache
+
+
+def security_policy_get() -> SecurityPolicy:
+    """This workspace's two-factor and session rules (read on protected requests: cached,
+    and forgotten by workspace_update)."""
+    cached = cache.get(SECURITY_POLICY_CACHE_KEY)
+    if isinstance(cached, SecurityPolicy):
+        return cached
+    row = (WorkspaceSettings.objects.filter(pk=WorkspaceSettings.SINGLETON_PK)
+           .values("require_2fa_admins", "require_2fa_everyone", "session_lifetime_hours")
+           .first())
+    policy = SecurityPolicy(**row) if row else SecurityPolicy()
+    cache.set(SECURITY_POLICY_CACHE_KEY, policy, 300)
+    return policy
+
+
+def security_policy_forget() -> None:
+    cache.delete(SECURITY_POLICY_CACHE_KEY)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from crm.workspace.choices import (
 )
 from crm.workspace.formats import forget_active_formats
 from crm.workspace.models import WorkspaceSettings
+from crm.workspace.selectors import security_policy_forget
 from tenants.models import Tenant
 from tenants.users.models import User
 from tenants.users.permissions import Capability, can
@@ -33,7 +34,9 @@ LOGO_MAX_PIXELS = 4096 * 4096
 LOGO_FORMATS = {"PNG": "png", "JPEG": "jpg", "GIF": "gif", "WEBP": "webp"}
 
 TENANT_FIELDS = ("name", "currency", "language", "time_zone")
-WORKSPACE_FIELDS = ("fiscal_year_start_month", "date_format", "number_format")
+WORKSPACE_FIELDS = ("fiscal_year_start_month", "date_format", "number_format",
+                    "require_2fa_admins", "require_2fa_everyone", "session_lifetime_hours")
+SESSION_LIFETIME_MAX_HOURS = 24 * 90
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,17 @@ def _clean(field: str, value: Any) -> Any:
         if value not in NUMBER_PRESETS:
             raise ValidationError({"number_format": [_("Choose one of the offered formats.")]})
         return value
+    if field in ("require_2fa_admins", "require_2fa_everyone"):
+        return bool(value)
+    if field == "session_lifetime_hours":
+        if value == 0 or value == "":
+            return 0  # back to the platform default (stored as empty)
+        if isinstance(value, bool) or not isinstance(value, int) \
+                or not 1 <= value <= SESSION_LIFETIME_MAX_HOURS:
+            raise ValidationError({"session_lifetime_hours": [
+                _("Enter a number of hours from 1 to %(max)s.")
+                % {"max": SESSION_LIFETIME_MAX_HOURS}]})
+        return value
     raise ValueError(field)
 
 
@@ -110,16 +124,20 @@ def workspace_update(
     language: str | None = None, time_zone: str | None = None,
     fiscal_year_start_month: int | None = None, date_format: str | None = None,
     number_format: str | None = None, logo: UploadedFile | None = None,
-    remove_logo: bool = False,
+    remove_logo: bool = False, require_2fa_admins: bool | None = None,
+    require_2fa_everyone: bool | None = None, session_lifetime_hours: int | None = None,
 ) -> WorkspaceSettings:
     """Change what is given (``None`` leaves a setting as it is). Administrators only.
-    Bad values raise ValidationError keyed by the field; nothing is saved then."""
+    Bad values raise ValidationError keyed by the field; nothing is saved then.
+    ``session_lifetime_hours=0`` returns to the platform default."""
     if not can(actor, Capability.MANAGE_SETTINGS):
         raise PermissionDenied(_("Only administrators may change the workspace settings."))
     given = {
         "name": name, "currency": currency, "language": language, "time_zone": time_zone,
         "fiscal_year_start_month": fiscal_year_start_month, "date_format": date_format,
-        "number_format": number_format,
+        "number_format": number_format, "require_2fa_admins": require_2fa_admins,
+        "require_2fa_everyone": require_2fa_everyone,
+        "session_lifetime_hours": session_lifetime_hours,
     }
     errors: dict[str, list[str]] = {}
     cleaned: dict[str, Any] = {}
@@ -153,6 +171,8 @@ def workspace_update(
             if field in cleaned and getattr(locked, field) != cleaned[field]:
                 changes[field] = [getattr(locked, field), cleaned[field]]
                 tenant_updates[field] = cleaned[field]
+        if cleaned.get("session_lifetime_hours") == 0:
+            cleaned["session_lifetime_hours"] = None
         for field in WORKSPACE_FIELDS:
             if field in cleaned and getattr(workspace, field) != cleaned[field]:
                 changes[field] = [getattr(workspace, field), cleaned[field]]
@@ -184,4 +204,6 @@ def workspace_update(
             storage, stale = workspace.logo.storage, old_logo
             transaction.on_commit(lambda: storage.delete(stale))
     forget_active_formats()
+    security_policy_forget()
+    transaction.on_commit(security_policy_forget)
     return workspace

@@ -35,6 +35,9 @@ def workspace_settings(request: HttpRequest) -> HttpResponse:
         "time_zone": tenant.time_zone,
         "fiscal_year_start_month": workspace.fiscal_year_start_month,
         "date_format": workspace.date_format, "number_format": workspace.number_format,
+        "require_2fa_admins": workspace.require_2fa_admins,
+        "require_2fa_everyone": workspace.require_2fa_everyone,
+        "session_lifetime_hours": workspace.session_lifetime_hours,
     }
     form = WorkspaceSettingsForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -47,6 +50,9 @@ def workspace_settings(request: HttpRequest) -> HttpResponse:
                 fiscal_year_start_month=data["fiscal_year_start_month"],
                 date_format=data["date_format"], number_format=data["number_format"],
                 logo=data.get("logo") or None, remove_logo=data["remove_logo"],
+                require_2fa_admins=data["require_2fa_admins"],
+                require_2fa_everyone=data["require_2fa_everyone"],
+                session_lifetime_hours=data["session_lifetime_hours"] or 0,
             )
         except ValidationError as error:
             apply_service_errors(form, error)

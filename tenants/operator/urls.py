@@ -1,7 +1,7 @@
 """/operator/ on the public host."""
 
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from tenants.operator.access import OperatorLoginView
 from tenants.operator.views import actions, overview, plans, provisioning, tenants
@@ -12,6 +12,7 @@ urlpatterns = [
     path("", overview.overview, name="overview"),
     path("login/", OperatorLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(next_page="operator:login"), name="logout"),
+    path("", include("tenants.two_factor.urls_operator")),
     path("tenants/", tenants.tenant_list, name="tenants"),
     path("tenants/<int:pk>/", tenants.tenant_detail, name="tenant_detail"),
     path("tenants/<int:pk>/suspend/", actions.suspend, name="tenant_suspend"),

@@ -367,4 +367,10 @@ def _count_failed_login(sender: Any, credentials: dict[str, Any],
 @receiver(user_logged_in, dispatch_uid="tenants.security.throttle.logged_in")
 def _clear_after_login(sender: Any, request: HttpRequest | None, user: Any,
                        **kwargs: Any) -> None:
+    from tenants.two_factor.services import two_factor_enabled
+
+    if two_factor_enabled(user=user):
+        # The password alone is half a sign-in: the code step (tenants.two_factor) clears
+        # the name once the code is right, so failed codes keep counting across re-logins.
+        return
     throttle_reset(request, user.get_username())
