@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("crm.activities.urls")),
     path("", include("crm.pool.urls")),
     path("", include("crm.staff.urls")),
+    path("", include("crm.catalog.urls")),
 ]

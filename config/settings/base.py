@@ -65,6 +65,7 @@ TENANT_APPS = [
     "crm.api_tokens.apps.ApiTokensConfig",
     "crm.staff.apps.StaffConfig",
     "crm.workspace.apps.WorkspaceConfig",
+    "crm.catalog.apps.CatalogConfig",
     "portal.apps.PortalConfig",
     "cms.apps.CmsConfig",
     "wagtail.contrib.forms",

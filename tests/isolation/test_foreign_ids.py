@@ -35,6 +35,9 @@ SEGMENT_MODELS = {
     "activities": "crm_activities.Activity",
     "pool": "crm_accounts.Account",  # /api/v1/pool/{id}/ is a pool account
     "pools": "crm_pool.Pool",
+    "products": "crm_catalog.Product",
+    "price-books": "crm_catalog.PriceBook",
+    "entries": "crm_catalog.PriceBookEntry",
 }
 # Non-id arguments of id routes get a fixed valid value.
 STRING_ARGS = {"kind": "scoring", "target_type": "account"}
