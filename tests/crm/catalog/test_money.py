@@ -1,3 +1,4 @@
+# ruff: noqa: RUF003  (the arithmetic in comments uses the multiplication sign)
 """The totals rule (crm.core.money): exact, per-line rounding, document discount spread,
 refusals naming the field, and properties checked with Hypothesis."""
 

@@ -12,7 +12,7 @@ from crm.accounts.models import AccountTier
 from crm.catalog.models import PriceBookKind
 from crm.catalog.pricing import price_for, prices_for
 from tests.crm.accounts.factories import make_account
-from tests.crm.catalog.factories import make_book, make_product, set_price
+from tests.crm.catalog.factories import make_book, make_product
 
 D = Decimal
 ON = date(2026, 6, 1)
@@ -156,9 +156,9 @@ def test_batch_pricing_uses_a_constant_number_of_queries(world, count):
     admin = world["admin"]
     products = [make_product(actor=admin) for _ in range(count)]
     make_book(actor=admin, kind=PriceBookKind.ACCOUNT, account=world["head"],
-              prices={p: "70.00" for p in products[::2]})
+              prices=dict.fromkeys(products[::2], "70.00"))
     make_book(actor=admin, kind=PriceBookKind.GROUP, group_tag="gov",
-              prices={p: "80.00" for p in products[1::3]})
+              prices=dict.fromkeys(products[1::3], "80.00"))
     items = [(product, D(index + 1)) for index, product in enumerate(products)]
     for key, most in (("sub", 2), ("loner", 1), (None, 1)):
         account = world[key] if key else None
