@@ -4,10 +4,11 @@ product or a price book lives here (forms and serializers only parse)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -30,6 +31,36 @@ PRODUCT_FIELDS = ("sku", "name", "description", "family", "unit", "list_price", 
                   "tax_rate", "active", "serialized", "external_id")
 BOOK_FIELDS = ("name", "kind", "group_tier", "group_tag", "account", "currency",
                "valid_from", "valid_until", "active")
+
+
+class ProductFields(TypedDict, total=False):
+    sku: str
+    name: str
+    description: str
+    family: str
+    unit: str
+    list_price: Decimal | int | str
+    currency: str
+    tax_rate: Decimal | int | str
+    active: bool
+    serialized: bool
+    image: UploadedFile | None  # None removes the picture (product_update)
+
+
+class ProductValues(ProductFields, total=False):
+    external_id: str | None
+
+
+class PriceBookValues(TypedDict, total=False):
+    name: str
+    kind: str
+    group_tier: str
+    group_tag: str
+    account: Account | None
+    currency: str
+    valid_from: date
+    valid_until: date | None
+    active: bool
 
 
 def _require(actor: User, capability: Capability) -> None:
@@ -79,7 +110,7 @@ def product_image_check(*, file: UploadedFile) -> UploadedFile:
     return file
 
 
-def _product_clean(values: dict[str, Any], *, instance: Product | None) -> dict[str, Any]:
+def _product_clean(values: Mapping[str, Any], *, instance: Product | None) -> dict[str, Any]:
     merged = {field: getattr(instance, field) for field in PRODUCT_FIELDS} if instance else {}
     merged.update(values)
     cleaned = dict(values)
@@ -110,10 +141,10 @@ def _product_clean(values: dict[str, Any], *, instance: Product | None) -> dict[
         cleaned["unit"] = str(cleaned["unit"] or "").strip() or "pcs"
     if "external_id" in cleaned:
         external_id = (cleaned["external_id"] or "").strip() or None
-        clash = Product.objects.filter(external_id=external_id) if external_id else None
-        if clash is not None and instance is not None:
+        clash = Product.objects.filter(external_id=external_id)
+        if instance is not None:
             clash = clash.exclude(pk=instance.pk)
-        if clash is not None and clash.exists():
+        if external_id and clash.exists():
             raise ValidationError({"external_id": _("Another product has this external id.")})
         cleaned["external_id"] = external_id
     if cleaned.get("image"):
@@ -130,7 +161,7 @@ def _save(instance: Any, *, field: str) -> None:
 
 
 @transaction.atomic
-def product_create(*, actor: User, **values: Any) -> Product:
+def product_create(*, actor: User, **values: Unpack[ProductValues]) -> Product:
     _require(actor, Capability.EDIT_RECORDS)
     unknown = set(values) - set(PRODUCT_FIELDS) - {"image"}
     if unknown:
@@ -142,7 +173,8 @@ def product_create(*, actor: User, **values: Any) -> Product:
 
 
 @transaction.atomic
-def product_update(*, product: Product, actor: User, **values: Any) -> Product:
+def product_update(*, product: Product, actor: User, **values: Unpack[ProductValues]
+                   ) -> Product:
     """Change the given fields; ``image=None`` removes the picture."""
     _require(actor, Capability.EDIT_RECORDS)
     unknown = set(values) - set(PRODUCT_FIELDS) - {"image"}
@@ -171,13 +203,13 @@ class UpsertResult:
 
 
 @transaction.atomic
-def product_upsert_external(*, external_id: str, actor: User, **values: Any) -> UpsertResult:
+def product_upsert_external(*, external_id: str, actor: User,
+                            **values: Unpack[ProductFields]) -> UpsertResult:
     """Create or update the product with this external id (idempotent: the same values
     again change nothing, not even ``updated_at``)."""
     external_id = (external_id or "").strip()
     if not external_id:
         raise ValidationError({"external_id": _("Give the external id.")})
-    values.pop("external_id", None)
     existing = Product.objects.select_for_update().filter(external_id=external_id).first()
     if existing is None:
         return UpsertResult(product_create(actor=actor, external_id=external_id, **values),
@@ -188,7 +220,7 @@ def product_upsert_external(*, external_id: str, actor: User, **values: Any) -> 
 
 # --- price books ----------------------------------------------------------------------
 
-def _book_clean(values: dict[str, Any], *, instance: PriceBook | None) -> dict[str, Any]:
+def _book_clean(values: Mapping[str, Any], *, instance: PriceBook | None) -> dict[str, Any]:
     merged = {field: getattr(instance, field) for field in BOOK_FIELDS} if instance else {}
     merged.update(values)
     cleaned = dict(values)
@@ -233,7 +265,7 @@ def _book_clean(values: dict[str, Any], *, instance: PriceBook | None) -> dict[s
 
 
 @transaction.atomic
-def price_book_create(*, actor: User, **values: Any) -> PriceBook:
+def price_book_create(*, actor: User, **values: Unpack[PriceBookValues]) -> PriceBook:
     _require(actor, Capability.MANAGE_CATALOG)
     book = PriceBook(**_book_clean(values, instance=None))
     _save(book, field="kind")
@@ -241,7 +273,8 @@ def price_book_create(*, actor: User, **values: Any) -> PriceBook:
 
 
 @transaction.atomic
-def price_book_update(*, book: PriceBook, actor: User, **values: Any) -> PriceBook:
+def price_book_update(*, book: PriceBook, actor: User,
+                      **values: Unpack[PriceBookValues]) -> PriceBook:
     _require(actor, Capability.MANAGE_CATALOG)
     cleaned = _book_clean(values, instance=book)
     if "currency" in values and cleaned["currency"] != book.currency:
