@@ -18,7 +18,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -114,6 +119,7 @@ class ProductViewSet(VisibleModelViewSet):
                         status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class CatalogProductField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self) -> QuerySet[Product]:
         return selectors.product_list(viewer=self.context["request"].user)
