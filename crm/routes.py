@@ -13,6 +13,7 @@ API_ROUTE_MODULES: list[str] = [
     "crm.staff.api",
     "crm.core.api.teams",
     "crm.workspace.api",
+    "crm.catalog.api",
 ]
 
 # Modules that define ``api_urlpatterns`` (API resources that are not router collections,

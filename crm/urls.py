@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("crm.pool.urls")),
     path("", include("crm.staff.urls")),
     path("", include("crm.dataexport.urls")),
+    path("", include("crm.catalog.urls")),
 ]

@@ -71,6 +71,7 @@ TENANT_APPS = [
     "crm.staff.apps.StaffConfig",
     "crm.workspace.apps.WorkspaceConfig",
     "crm.dataexport.apps.DataExportConfig",
+    "crm.catalog.apps.CatalogConfig",
     "portal.apps.PortalConfig",
     "cms.apps.CmsConfig",
     "wagtail.contrib.forms",

@@ -25,6 +25,7 @@ class Capability(StrEnum):
     MANAGE_SETTINGS = "manage_settings"  # users, roles, teams, pipelines, pool rules
     MANAGE_BILLING = "manage_billing"
     EDIT_PORTAL = "edit_portal"  # Wagtail /cms/
+    MANAGE_CATALOG = "manage_catalog"  # price books and their entries (crm.catalog)
 
     @property
     def label(self) -> "str | Promise":
@@ -46,6 +47,7 @@ CAPABILITY_LABELS: dict[Capability, "str | Promise"] = {
     Capability.MANAGE_SETTINGS: _("Manage users, roles, teams and workspace settings"),
     Capability.MANAGE_BILLING: _("Manage the plan, seats and payment"),
     Capability.EDIT_PORTAL: _("Edit the customer portal site (/cms/)"),
+    Capability.MANAGE_CATALOG: _("Manage price books and their prices"),
 }
 
 
@@ -62,6 +64,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         Capability.OVERRIDE_KEY_ACTIONS,
         Capability.MANAGE_SALES,
         Capability.EDIT_PORTAL,
+        Capability.MANAGE_CATALOG,
     },
     Role.SALES_REP: _STAFF_BASE | {Capability.EDIT_RECORDS, Capability.MANAGE_SALES},
     Role.SERVICE_AGENT: _STAFF_BASE | {Capability.EDIT_RECORDS, Capability.MANAGE_SERVICE},

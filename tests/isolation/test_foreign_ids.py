@@ -44,6 +44,9 @@ SEGMENT_MODELS = {
     "regions": "crm_core.Region",
     "tokens": "api_tokens.ApiToken",
     "<slug:kind>": "crm_core.Attachment",  # /files/attachment/{id}/
+    "products": "crm_catalog.Product",
+    "price-books": "crm_catalog.PriceBook",
+    "entries": "crm_catalog.PriceBookEntry",
 }
 # Non-id arguments of id routes get a fixed valid value.
 STRING_ARGS = {"kind": "scoring", "target_type": "account"}
