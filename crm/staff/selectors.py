@@ -9,6 +9,7 @@ from django.http import Http404
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from crm.core.api.filters import CrmFilterSet
 from crm.core.models import Team
 from crm.core.visibility import owner_scope_for
 from crm.staff.models import Invitation, RolePolicy
@@ -65,7 +66,7 @@ def staff_user_visible_queryset(*, viewer: User) -> QuerySet[User]:
     return User.objects.none()
 
 
-class StaffUserFilter(django_filters.FilterSet):
+class StaffUserFilter(CrmFilterSet):
     """Filters of the users list: the settings page and the API share it."""
 
     q = django_filters.CharFilter(method="search", label=_("Search"))

@@ -141,7 +141,7 @@ def test_token_api_bad_input_is_400_json(tenant_a, tenant_client):
     bad = client.post("/api/v1/auth/tokens/", {"name": "a\u001cb"},
                       content_type="application/json")
     assert bad.status_code == 400
-    assert "name" in bad.json()
+    assert bad.json()["field"] == "name"  # refused for every text field before the view
     # the read-only role manages its own tokens too
     assert client.post("/api/v1/auth/tokens/", {"name": "ok"},
                        content_type="application/json").status_code == 201

@@ -97,11 +97,14 @@ def test_logo_upload_accepts_an_image_and_serves_it_to_staff(tenant_a, tenant_cl
     response = client.post(PAGE, {**_form(), "logo": _png()})
     assert response.status_code == 302
     with in_tenant(tenant_a):
-        logo_name = WorkspaceSettings.objects.get().logo.name
+        logo = WorkspaceSettings.objects.get().logo
+        logo_name = logo.name
+        # Stored under the tenant's own media folder (the storage may have been built before
+        # this test moved MEDIA_ROOT, so ask the storage where it put the file).
+        assert logo.storage.exists(logo_name)
+        assert f"/{tenant_a.tenant.schema_name}/" in logo.path
     assert logo_name.startswith("workspace/logo-")
     assert logo_name.endswith(".png")
-    # Stored under the tenant's own media folder.
-    assert (tmp_path / tenant_a.tenant.schema_name / logo_name).exists()
     rep = tenant_client(tenant_a, tenant_a.users["rep"])
     served = rep.get("/crm/settings/workspace/logo/")
     assert served.status_code == 200
