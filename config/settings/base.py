@@ -360,6 +360,7 @@ SPECTACULAR_SETTINGS = {
         "ActivityKindEnum": "crm.activities.models.ActivityKind",
         "OwnershipChangeKindEnum": "crm.pool.models.OwnershipChangeKind",
         "StaffRoleEnum": "tenants.users.models.Role",
+        "AccountTierEnum": "crm.accounts.models.AccountTier",
     },
 }
 
