@@ -6,11 +6,8 @@ EDIT_RECORDS (read-only users get 403)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,29 +20,11 @@ from crm.accounts.models import Account, NameAlias
 from crm.accounts.panels import panels_for
 from crm.core.decorators import capability_required, staff_required
 from crm.core.forms import apply_service_errors
+from crm.core.pagination import page_of
 from tenants.users.models import User
 from tenants.users.permissions import Capability, can
 
-PAGE_SIZE = 50
-
 edit_required = capability_required(Capability.EDIT_RECORDS)
-
-
-
-def _page(queryset: QuerySet, request: HttpRequest) -> dict[str, Any]:
-    """Offset pages without COUNT(*) (slow on big tables): one extra row tells if more."""
-    try:
-        number = max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        number = 1
-    start = (number - 1) * PAGE_SIZE
-    rows = list(queryset[start:start + PAGE_SIZE + 1])
-    query = request.GET.copy()
-    query.pop("page", None)
-    return {
-        "rows": rows[:PAGE_SIZE], "number": number, "has_next": len(rows) > PAGE_SIZE,
-        "has_previous": number > 1, "query": query.urlencode(),
-    }
 
 
 # --- accounts ---------------------------------------------------------------------------
@@ -57,7 +36,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
     queryset = selectors.account_list(viewer=request.user, search=request.GET.get("q", ""))
     queryset = filters.apply(queryset, request.user) if filters.is_bound else \
         queryset.order_by("name", "pk")
-    page = _page(queryset, request)
+    page = page_of(queryset, request)
     template = ("crm/accounts/_account_rows.html" if request.htmx
                 else "crm/accounts/account_list.html")
     return render(request, template, {"filters": filters, "page": page,
@@ -317,7 +296,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     role = request.GET.get("buying_role", "")
     if role:
         queryset = queryset.filter(buying_role=role)
-    page = _page(queryset.order_by("last_name", "first_name", "pk"), request)
+    page = page_of(queryset.order_by("last_name", "first_name", "pk"), request)
     from crm.accounts.models import BuyingRole
 
     return render(request, "crm/accounts/contact_list.html", {

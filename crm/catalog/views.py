@@ -8,7 +8,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,26 +18,11 @@ from crm.catalog import forms, pricing, selectors, services
 from crm.catalog.filters import ProductFilter
 from crm.core.decorators import capability_required, staff_required
 from crm.core.forms import apply_service_errors
+from crm.core.pagination import page_of
 from tenants.users.permissions import Capability, can
-
-PAGE_SIZE = 50
 
 edit_required = capability_required(Capability.EDIT_RECORDS)
 catalog_required = capability_required(Capability.MANAGE_CATALOG)
-
-
-def _page(queryset: QuerySet, request: HttpRequest) -> dict[str, Any]:
-    """Offset pages without COUNT(*): one extra row tells if there is more."""
-    try:
-        number = max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        number = 1
-    start = (number - 1) * PAGE_SIZE
-    rows = list(queryset[start:start + PAGE_SIZE + 1])
-    query = request.GET.copy()
-    query.pop("page", None)
-    return {"rows": rows[:PAGE_SIZE], "number": number, "has_next": len(rows) > PAGE_SIZE,
-            "has_previous": number > 1, "query": query.urlencode()}
 
 
 # --- products -------------------------------------------------------------------------
@@ -50,7 +34,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
                             queryset=selectors.product_list(viewer=request.user))
     queryset = filters.qs if filters.is_bound and filters.is_valid() else filters.queryset
     return render(request, "crm/catalog/product_list.html", {
-        "filters": filters, "page": _page(queryset.order_by("name", "pk"), request),
+        "filters": filters, "page": page_of(queryset.order_by("name", "pk"), request),
         "families": selectors.product_families(),
         "can_edit": can(request.user, Capability.EDIT_RECORDS),
     })
