@@ -178,3 +178,67 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DocumentCounter(models.Model):
+    """The last number handed out per document prefix and year (Q-2026-00042, SR-2026-00042).
+    Only crm.core.numbering writes it, with one upsert that locks the row."""
+
+    prefix = models.CharField(max_length=10)
+    year = models.PositiveSmallIntegerField()
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "year"], name="core_document_counter_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last_value}"
+
+
+class ApprovalDecision(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Approval(models.Model):
+    """One step of one approval request on any record (a quote's discount, an order's chain
+    step, an expense). Written only by crm.core.approvals; the record's own service decides
+    what the steps are and who may approve them."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    # Every submission of the record is a new round; earlier rounds stay as the trail.
+    round = models.PositiveSmallIntegerField(_("round"), default=1)
+    step = models.PositiveSmallIntegerField(_("step"), default=1)
+    step_label = models.CharField(_("step"), max_length=100, blank=True)
+    # Who may decide: explicit users; whoever decides is recorded in decided_by.
+    candidates = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="approval_inbox",
+                                        blank=True, verbose_name=_("approvers"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                     on_delete=models.SET_NULL, related_name="+",
+                                     verbose_name=_("requested by"))
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    decision = models.CharField(_("decision"), max_length=10, choices=ApprovalDecision.choices,
+                                default=ApprovalDecision.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+",
+                                   verbose_name=_("approver"))
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        ordering = ["content_type", "object_id", "round", "step", "pk"]
+        verbose_name = _("approval")
+        verbose_name_plural = _("approvals")
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "round", "step"]),
+            models.Index(fields=["decision", "requested_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.content_type_id}:{self.object_id} round {self.round} step {self.step}"

@@ -1,0 +1,204 @@
+"""Orders and contracts, their lines, payment schedules and payments. Rules live in
+crm.orders.services (approval chain, amendments, delivery, receivables); reads in
+crm.orders.selectors. An order is created from an accepted quote (``quote``) or entered
+directly; a contract is an order with a period and a renewal date."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+MONEY = {"max_digits": 16, "decimal_places": 4}
+PERCENT = {"max_digits": 7, "decimal_places": 3}
+
+
+class OrderKind(models.TextChoices):
+    ORDER = "order", _("Order")
+    CONTRACT = "contract", _("Contract")
+
+
+class OrderStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PENDING_APPROVAL = "pending_approval", _("Pending approval")
+    APPROVED = "approved", _("Approved")
+    PARTLY_DELIVERED = "partly_delivered", _("Partly delivered")
+    DELIVERED = "delivered", _("Delivered")
+    CANCELLED = "cancelled", _("Cancelled")
+    SUPERSEDED = "superseded", _("Superseded by an amendment")
+
+
+class Order(models.Model):
+    number = models.CharField(_("number"), max_length=30, db_index=True)
+    revision = models.PositiveSmallIntegerField(_("revision"), default=1)
+    amends = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="amendment", verbose_name=_("amends"))
+    kind = models.CharField(_("kind"), max_length=10, choices=OrderKind.choices,
+                            default=OrderKind.ORDER)
+    account = models.ForeignKey("crm_accounts.Account", on_delete=models.PROTECT,
+                                related_name="orders", verbose_name=_("account"))
+    opportunity = models.ForeignKey("crm_sales.Opportunity", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="orders",
+                                    verbose_name=_("opportunity"))
+    contact = models.ForeignKey("crm_accounts.Contact", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="orders",
+                                verbose_name=_("contact"))
+    quote = models.ForeignKey("crm_quotes.Quote", null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="orders",
+                              verbose_name=_("quote"))
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="owned_orders",
+                              verbose_name=_("owner"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+",
+                                   verbose_name=_("author"))
+    status = models.CharField(_("status"), max_length=20, choices=OrderStatus.choices,
+                              default=OrderStatus.DRAFT)
+    currency = models.CharField(_("currency"), max_length=3)
+    ordered_on = models.DateField(_("order date"))
+    delivery_terms = models.TextField(_("delivery terms"), blank=True)
+    payment_terms = models.TextField(_("payment terms"), blank=True)
+    # Contracts only.
+    starts_on = models.DateField(_("starts"), null=True, blank=True)
+    ends_on = models.DateField(_("ends"), null=True, blank=True)
+    renewal_on = models.DateField(_("renewal date"), null=True, blank=True, db_index=True)
+    renewal_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    discount_percent = models.DecimalField(
+        _("order discount (%)"), **PERCENT, default=Decimal(0),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))])
+    subtotal = models.DecimalField(_("subtotal"), **MONEY, default=Decimal(0))
+    tax_total = models.DecimalField(_("tax"), **MONEY, default=Decimal(0))
+    total = models.DecimalField(_("total"), **MONEY, default=Decimal(0))
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    external_id = models.CharField(_("external id"), max_length=100, null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-ordered_on", "-pk"]
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        constraints = [
+            models.UniqueConstraint(fields=["number", "revision"],
+                                    name="orders_order_number_revision_unique"),
+            models.UniqueConstraint(fields=["external_id"],
+                                    condition=Q(external_id__isnull=False),
+                                    name="orders_order_external_id_unique"),
+            models.CheckConstraint(condition=Q(subtotal__gte=0) & Q(tax_total__gte=0),
+                                   name="orders_order_totals_not_negative"),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(starts_on__isnull=True)
+                | Q(ends_on__gte=models.F("starts_on")),
+                name="orders_order_period_ordered"),
+        ]
+        indexes = [
+            models.Index(fields=["owner", "-ordered_on"]),
+            models.Index(fields=["account", "-ordered_on"]),
+            models.Index(fields=["status", "-ordered_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_number
+
+    @property
+    def display_number(self) -> str:
+        return self.number if self.revision == 1 else f"{self.number} rev {self.revision}"
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines",
+                              verbose_name=_("order"))
+    position = models.PositiveIntegerField(_("position"), default=0)
+    quote_line = models.ForeignKey("crm_quotes.QuoteLine", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    product = models.ForeignKey("crm_catalog.Product", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="order_lines",
+                                verbose_name=_("product"))
+    description = models.CharField(_("description"), max_length=500, blank=True)
+    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3,
+                                   validators=[MinValueValidator(Decimal(0))])
+    unit_price = models.DecimalField(_("unit price"), **MONEY,
+                                     validators=[MinValueValidator(Decimal(0))])
+    discount_percent = models.DecimalField(
+        _("discount (%)"), **PERCENT, default=Decimal(0),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))])
+    tax_rate = models.DecimalField(_("tax rate (%)"), **PERCENT, default=Decimal(0),
+                                   validators=[MinValueValidator(Decimal(0))])
+    line_net = models.DecimalField(_("net"), **MONEY, default=Decimal(0))
+    line_tax = models.DecimalField(_("tax"), **MONEY, default=Decimal(0))
+    delivered_quantity = models.DecimalField(_("delivered"), max_digits=14, decimal_places=3,
+                                             default=Decimal(0))
+
+    class Meta:
+        ordering = ["order", "position", "pk"]
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=0),
+                                   name="orders_line_quantity_not_negative"),
+            models.CheckConstraint(
+                condition=Q(delivered_quantity__gte=0)
+                & Q(delivered_quantity__lte=models.F("quantity")),
+                name="orders_line_delivered_within_quantity"),
+            models.CheckConstraint(condition=Q(product__isnull=False) | ~Q(description=""),
+                                   name="orders_line_product_or_description"),
+        ]
+
+    def __str__(self) -> str:
+        return self.description or str(self.product)
+
+
+class Instalment(models.Model):
+    """One due amount of an order's payment schedule; a schedule adds up to the order total."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="instalments",
+                              verbose_name=_("order"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    label = models.CharField(_("label"), max_length=100, blank=True)
+    due_on = models.DateField(_("due"), db_index=True)
+    amount = models.DecimalField(_("amount"), **MONEY,
+                                 validators=[MinValueValidator(Decimal(0))])
+    paid_amount = models.DecimalField(_("paid"), **MONEY, default=Decimal(0))
+    reminded_before_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reminded_after_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["order", "due_on", "position", "pk"]
+        verbose_name = _("instalment")
+        verbose_name_plural = _("instalments")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0) & Q(paid_amount__gte=0),
+                                   name="orders_instalment_amounts_not_negative"),
+        ]
+        indexes = [models.Index(fields=["due_on"], condition=Q(paid_amount__lt=models.F("amount")),
+                                name="orders_instalment_open_due")]
+
+    def __str__(self) -> str:
+        return f"{self.order} · {self.due_on}"
+
+
+class Payment(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments",
+                              verbose_name=_("order"))
+    instalment = models.ForeignKey(Instalment, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="payments", verbose_name=_("instalment"))
+    amount = models.DecimalField(_("amount"), **MONEY,
+                                 validators=[MinValueValidator(Decimal("0.0001"))])
+    paid_on = models.DateField(_("paid on"))
+    reference = models.CharField(_("reference"), max_length=100, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+",
+                                    verbose_name=_("recorded by"))
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-paid_on", "-pk"]
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0),
+                                              name="orders_payment_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.order} · {self.amount} · {self.paid_on}"

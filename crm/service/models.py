@@ -1,0 +1,218 @@
+"""Customer assets, SLA policies, service contracts and service requests. Rules live in
+crm.service.services (assets_from_delivery, coverage, SLA clocks, assignment, escalation);
+reads in crm.service.selectors. Business-time arithmetic lives in crm.service.business_time."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class AssetStatus(models.TextChoices):
+    PENDING = "pending", _("Pending verification")
+    ACTIVE = "active", _("Active")
+    IN_REPAIR = "in_repair", _("In repair")
+    RETIRED = "retired", _("Retired")
+
+
+class Asset(models.Model):
+    account = models.ForeignKey("crm_accounts.Account", on_delete=models.PROTECT,
+                                related_name="assets", verbose_name=_("account"))
+    product = models.ForeignKey("crm_catalog.Product", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="assets",
+                                verbose_name=_("product"))
+    # Third-party equipment: make and model instead of a catalog product.
+    make = models.CharField(_("make"), max_length=100, blank=True)
+    model = models.CharField(_("model"), max_length=100, blank=True)
+    serial_number = models.CharField(_("serial number"), max_length=100)
+    customer_reference = models.CharField(_("customer reference"), max_length=100, blank=True)
+    location = models.CharField(_("location"), max_length=200, blank=True)
+    installed_on = models.DateField(_("installed"), null=True, blank=True)
+    warranty_start = models.DateField(_("warranty start"), null=True, blank=True)
+    warranty_end = models.DateField(_("warranty end"), null=True, blank=True, db_index=True)
+    warranty_policy = models.ForeignKey("SlaPolicy", null=True, blank=True,
+                                        on_delete=models.SET_NULL, related_name="+",
+                                        verbose_name=_("warranty SLA policy"))
+    status = models.CharField(_("status"), max_length=12, choices=AssetStatus.choices,
+                              default=AssetStatus.ACTIVE)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="components", verbose_name=_("part of"))
+    notes = models.TextField(_("notes"), blank=True)
+    order_line = models.ForeignKey("crm_orders.OrderLine", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="assets",
+                                   verbose_name=_("delivered by"))
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                      on_delete=models.SET_NULL, related_name="+",
+                                      verbose_name=_("registered by"))
+    external_id = models.CharField(_("external id"), max_length=100, null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["account", "serial_number", "pk"]
+        verbose_name = _("asset")
+        verbose_name_plural = _("assets")
+        constraints = [
+            models.UniqueConstraint(fields=["product", "serial_number"],
+                                    condition=Q(product__isnull=False),
+                                    name="service_asset_serial_unique_per_product"),
+            models.UniqueConstraint(fields=["make", "model", "serial_number"],
+                                    condition=Q(product__isnull=True),
+                                    name="service_asset_serial_unique_per_model"),
+            models.UniqueConstraint(fields=["external_id"],
+                                    condition=Q(external_id__isnull=False),
+                                    name="service_asset_external_id_unique"),
+            models.CheckConstraint(condition=Q(product__isnull=False) | ~Q(model=""),
+                                   name="service_asset_product_or_model"),
+            models.CheckConstraint(condition=~Q(parent=models.F("id")),
+                                   name="service_asset_not_own_parent"),
+        ]
+        indexes = [models.Index(fields=["account", "status"]), models.Index(fields=["parent"])]
+
+    def __str__(self) -> str:
+        what = str(self.product.name) if self.product_id and self.product else \
+            f"{self.make} {self.model}".strip()
+        return f"{what} · {self.serial_number}"
+
+
+class SlaPolicy(models.Model):
+    """Targets per severity measured in business time. ``hours``: [{"weekday": 0-6 (Monday
+    0), "start": "09:00", "end": "18:00"}, ...] (several intervals a day allowed; empty with
+    ``around_the_clock`` for 24x7); ``holidays`` and ``extra_working_days``: ISO dates;
+    ``targets``: [{"severity", "first_response_minutes", "resolution_minutes"}]."""
+
+    name = models.CharField(_("name"), max_length=100)
+    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    around_the_clock = models.BooleanField(_("24x7"), default=False)
+    hours = models.JSONField(_("business hours"), default=list, blank=True)
+    holidays = models.JSONField(_("holidays"), default=list, blank=True)
+    extra_working_days = models.JSONField(_("extra working days"), default=list, blank=True)
+    targets = models.JSONField(_("targets"), default=list, blank=True)
+    is_default = models.BooleanField(_("tenant default"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
+        constraints = [models.UniqueConstraint(fields=["is_default"], condition=Q(is_default=True),
+                                               name="service_one_default_sla_policy")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ServiceContract(models.Model):
+    number = models.CharField(_("number"), max_length=30, blank=True)
+    account = models.ForeignKey("crm_accounts.Account", on_delete=models.PROTECT,
+                                related_name="service_contracts", verbose_name=_("account"))
+    # Empty: every asset of the account and of its branches.
+    assets = models.ManyToManyField(Asset, blank=True, related_name="service_contracts",
+                                    verbose_name=_("covered assets"))
+    starts_on = models.DateField(_("starts"))
+    ends_on = models.DateField(_("ends"), db_index=True)
+    sla_policy = models.ForeignKey(SlaPolicy, on_delete=models.PROTECT,
+                                   related_name="contracts", verbose_name=_("SLA policy"))
+    allowance_kind = models.CharField(
+        _("allowance"), max_length=10, blank=True,
+        choices=[("", _("None")), ("visits", _("Visits")), ("hours", _("Hours"))])
+    allowance = models.DecimalField(_("allowance amount"), max_digits=10, decimal_places=2,
+                                    null=True, blank=True)
+    used = models.DecimalField(_("used"), max_digits=10, decimal_places=2, default=0)
+    renewal_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    order = models.ForeignKey("crm_orders.Order", null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="service_contracts",
+                              verbose_name=_("order"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-starts_on", "pk"]
+        verbose_name = _("service contract")
+        verbose_name_plural = _("service contracts")
+        constraints = [models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")),
+                                              name="service_contract_period_ordered")]
+        indexes = [models.Index(fields=["account", "ends_on"])]
+
+    def __str__(self) -> str:
+        return self.number or f"{self.account} {self.starts_on} to {self.ends_on}"
+
+
+class Severity(models.TextChoices):
+    CRITICAL = "critical", _("Critical")
+    HIGH = "high", _("High")
+    NORMAL = "normal", _("Normal")
+    LOW = "low", _("Low")
+
+
+class RequestStatus(models.TextChoices):
+    NEW = "new", _("New")
+    ASSIGNED = "assigned", _("Assigned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    WAITING_ON_CUSTOMER = "waiting_on_customer", _("Waiting on customer")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+
+
+class Channel(models.TextChoices):
+    PORTAL = "portal", _("Portal")
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("E-mail")
+    STAFF = "staff", _("Staff")
+
+
+class ServiceRequest(models.Model):
+    number = models.CharField(_("number"), max_length=30, unique=True)
+    account = models.ForeignKey("crm_accounts.Account", on_delete=models.PROTECT,
+                                related_name="service_requests", verbose_name=_("account"))
+    contact = models.ForeignKey("crm_accounts.Contact", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="service_requests",
+                                verbose_name=_("contact"))
+    asset = models.ForeignKey(Asset, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="service_requests", verbose_name=_("asset"))
+    category = models.CharField(_("category"), max_length=100, blank=True, db_index=True)
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices,
+                                default=Severity.NORMAL)
+    subject = models.CharField(_("subject"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices,
+                               default=Channel.STAFF)
+    status = models.CharField(_("status"), max_length=20, choices=RequestStatus.choices,
+                              default=RequestStatus.NEW)
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="assigned_requests",
+                                 verbose_name=_("assignee"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+",
+                                   verbose_name=_("created by"))
+    sla_policy = models.ForeignKey(SlaPolicy, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="requests", verbose_name=_("SLA policy"))
+    reported_at = models.DateTimeField(_("reported"))
+    first_response_due = models.DateTimeField(_("first response due"), null=True, blank=True)
+    resolution_due = models.DateTimeField(_("resolution due"), null=True, blank=True)
+    first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    paused_at = models.DateTimeField(_("clock paused"), null=True, blank=True)
+    # The earliest moment the escalation sweep must look at this request again (warning or
+    # breach); NULL when nothing is pending. The sweep's one indexed query reads it.
+    next_sla_check_at = models.DateTimeField(null=True, blank=True, editable=False)
+    breached = models.BooleanField(_("SLA breached"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-reported_at", "-pk"]
+        verbose_name = _("service request")
+        verbose_name_plural = _("service requests")
+        indexes = [
+            models.Index(fields=["assignee", "status", "-reported_at"]),
+            models.Index(fields=["account", "-reported_at"]),
+            models.Index(fields=["status", "-reported_at"]),
+            models.Index(fields=["next_sla_check_at"], condition=Q(next_sla_check_at__isnull=False),
+                         name="service_request_sla_check_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} · {self.subject}"
