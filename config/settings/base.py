@@ -74,6 +74,7 @@ TENANT_APPS = [
     "crm.catalog.apps.CatalogConfig",
     "crm.quotes.apps.QuotesConfig",
     "crm.orders.apps.OrdersConfig",
+    "crm.receivables.apps.ReceivablesConfig",
     "crm.service.apps.ServiceConfig",
     "portal.apps.PortalConfig",
     "cms.apps.CmsConfig",
