@@ -16,8 +16,8 @@ MONEY = {"max_digits": 16, "decimal_places": 4}
 class Instalment(models.Model):
     """One due amount of an order's payment schedule; a schedule adds up to the order total."""
 
-    order = models.ForeignKey("crm_orders.Order", on_delete=models.CASCADE, related_name="instalments",
-                              verbose_name=_("order"))
+    order = models.ForeignKey("crm_orders.Order", on_delete=models.CASCADE,
+                              related_name="instalments", verbose_name=_("order"))
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     label = models.CharField(_("label"), max_length=100, blank=True)
     due_on = models.DateField(_("due"), db_index=True)
@@ -44,8 +44,8 @@ class Instalment(models.Model):
 
 
 class Payment(models.Model):
-    order = models.ForeignKey("crm_orders.Order", on_delete=models.PROTECT, related_name="payments",
-                              verbose_name=_("order"))
+    order = models.ForeignKey("crm_orders.Order", on_delete=models.PROTECT,
+                              related_name="payments", verbose_name=_("order"))
     instalment = models.ForeignKey(Instalment, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="payments", verbose_name=_("instalment"))
     amount = models.DecimalField(_("amount"), **MONEY,
