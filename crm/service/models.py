@@ -3,6 +3,7 @@ crm.service.services (assets_from_delivery, coverage, SLA clocks, assignment, es
 reads in crm.service.selectors. Business-time arithmetic lives in crm.service.business_time."""
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -139,6 +140,34 @@ class ServiceContract(models.Model):
         return self.number or f"{self.account} {self.starts_on} to {self.ends_on}"
 
 
+class ServiceQueue(models.Model):
+    """Where new requests land: by category or region; round-robin among available agents.
+    Escalations at breach go to the queue's manager."""
+
+    name = models.CharField(_("name"), max_length=100)
+    categories = ArrayField(models.CharField(max_length=100), default=list, blank=True,
+                            verbose_name=_("categories"))
+    region = models.CharField(_("region"), max_length=100, blank=True)
+    manager = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="managed_service_queues",
+                                verbose_name=_("manager"))
+    agents = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True,
+                                    related_name="service_queues", verbose_name=_("agents"))
+    # The last agent given a request by round-robin (the next one is the following agent).
+    last_assigned = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                      on_delete=models.SET_NULL, related_name="+",
+                                      editable=False)
+    is_default = models.BooleanField(_("default queue"), default=False)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("service queue")
+        verbose_name_plural = _("service queues")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Severity(models.TextChoices):
     CRITICAL = "critical", _("Critical")
     HIGH = "high", _("High")
@@ -180,6 +209,8 @@ class ServiceRequest(models.Model):
                                default=Channel.STAFF)
     status = models.CharField(_("status"), max_length=20, choices=RequestStatus.choices,
                               default=RequestStatus.NEW)
+    queue = models.ForeignKey(ServiceQueue, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="requests", verbose_name=_("queue"))
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="assigned_requests",
                                  verbose_name=_("assignee"))
