@@ -24,7 +24,6 @@ class ExternalIdUpsertMixin:
         """``existing`` as seen by the caller; raise Http404/NotFound when they may not see it."""
         return self.get_queryset().get(pk=existing.pk)  # type: ignore[attr-defined]
 
-    @extend_schema(responses={200: None, 201: None})
     @action(detail=False, methods=["put"], url_path=r"external/(?P<external_id>[^/]+)")
     def upsert_external(self, request: Request, external_id: str) -> Response:
         """Create or update the record with this external id (idempotent)."""
