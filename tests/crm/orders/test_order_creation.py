@@ -37,13 +37,14 @@ def test_an_order_has_exact_totals_and_a_number(world):
         expected.subtotal, expected.tax_total, expected.total)
     assert [(line.line_net, line.line_tax) for line in order.lines.all()] == [
         (r.line_net, r.line_tax) for r in expected.lines]
-    assert order.number.startswith("SO-") and order.owner == world["rep"]
+    assert order.number.startswith("SO-")
+    assert order.owner == world["rep"]
     second = order_create(account=world["account"], actor=world["admin"], currency="CNY",
                           lines=lines[:1])
     assert int(second.number.rsplit("-", 1)[1]) == int(order.number.rsplit("-", 1)[1]) + 1
 
 
-@pytest.mark.parametrize("change, field", [
+@pytest.mark.parametrize(("change", "field"), [
     ({"currency": "XXQ"}, "currency"),
     ({"lines": []}, "lines"),
     ({"kind": OrderKind.CONTRACT}, "ends_on"),
