@@ -15,7 +15,7 @@ import logging
 import secrets
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -154,7 +154,7 @@ def endpoint_delete(*, endpoint: WebhookEndpoint, actor: User | None) -> None:
 def event_body(*, event_id: str, event_type: str, created: datetime,
                data: Any) -> str:
     """The JSON every attempt sends, byte for byte: ``{"id", "type", "created", "data"}``."""
-    created_utc = created.astimezone(timezone.UTC).isoformat().replace("+00:00", "Z")
+    created_utc = created.astimezone(UTC).isoformat().replace("+00:00", "Z")
     return json.dumps({"id": event_id, "type": event_type, "created": created_utc,
                        "data": data}, cls=DjangoJSONEncoder, ensure_ascii=False,
                       separators=(",", ":"))
