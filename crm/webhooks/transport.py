@@ -75,9 +75,13 @@ def address_is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) ->
 
 def url_check(url: str) -> tuple[str, str, int, str]:
     """(scheme, host, port, path with query) of an http(s) URL; TargetRefusedError otherwise."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        hostname = parts.hostname
+    except ValueError as exc:  # "http://[::1" and friends
+        raise TargetRefusedError("The URL is not valid.") from exc
     scheme = parts.scheme.lower()
-    if scheme not in DEFAULT_PORTS or not parts.hostname:
+    if scheme not in DEFAULT_PORTS or not hostname:
         raise TargetRefusedError("Only http and https URLs with a host can receive webhooks.")
     if parts.username or parts.password:
         raise TargetRefusedError("Put no user name or password in the URL.")
@@ -88,7 +92,7 @@ def url_check(url: str) -> tuple[str, str, int, str]:
     path = parts.path or "/"
     if parts.query:
         path = f"{path}?{parts.query}"
-    return scheme, parts.hostname, port, path
+    return scheme, hostname, port, path
 
 
 def resolve_target(url: str) -> Target:

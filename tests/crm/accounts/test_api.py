@@ -342,7 +342,8 @@ def test_contact_upsert_by_external_id_is_idempotent(tenant_a, tenant_client, in
     changed = client.put(f"{API}/contacts/external/CRM-C-1/", {"title": "CTO"},
                          content_type="application/json")
     assert changed.status_code == 200
-    assert changed.json()["title"] == "CTO" and changed.json()["last_name"] == "Zhang"
+    assert changed.json()["title"] == "CTO"
+    assert changed.json()["last_name"] == "Zhang"
     with in_tenant(tenant_a):
         assert Contact.objects.filter(external_id="CRM-C-1").count() == 1
         history = AuditEntry.objects.filter(content_type__model="contact", action="update",

@@ -22,7 +22,7 @@ def documented_verifier() -> Callable[..., bool]:
     section = text.split("## Outbound webhooks: verifying a signature", 1)[1]
     code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
     namespace: dict[str, Any] = {}
-    exec(compile(code, str(README), "exec"), namespace)  # noqa: S102 (our own README)
+    exec(compile(code, str(README), "exec"), namespace)
     return namespace["verify_northwind_signature"]
 
 
@@ -54,7 +54,7 @@ def receiver() -> Iterator[Receiver]:
     state = Receiver(port=0)
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             body = self.rfile.read(length)
             state.requests.append(Received(path=self.path, headers=dict(self.headers),

@@ -138,7 +138,8 @@ def test_lists_have_a_query_budget(tenant_a, tenant_client, in_tenant,
         assert len(client.get(f"{API}/").json()["results"]) == 5
     with django_assert_max_num_queries(8):
         page = client.get(f"{API}/{endpoints[0].pk}/deliveries/?page_size=10").json()
-    assert len(page["results"]) == 10 and page["next"]
+    assert len(page["results"]) == 10
+    assert page["next"]
 
 
 def test_the_schema_lists_the_webhook_endpoints(tenant_a, tenant_client):

@@ -16,8 +16,8 @@ from crm.webhooks import tasks
 from crm.webhooks.crypto import decrypt_secret
 from crm.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from crm.webhooks.services import (
-    delivery_attempt,
     deliveries_create_for_event,
+    delivery_attempt,
     endpoint_create,
     retry_delay,
 )
@@ -74,14 +74,19 @@ def test_the_secret_is_stored_encrypted(tenant_a, in_tenant):
         assert stored.secret_hint == created.secret[:10]
 
 
+def _create_account_then_roll_back() -> None:
+    with transaction.atomic():
+        make_account(name="Never Ltd")
+        raise RuntimeError("roll back")
+
+
 def test_a_rolled_back_transaction_sends_nothing(tenant_a, in_tenant, receiver,
                                                  django_capture_on_commit_callbacks):
     with in_tenant(tenant_a):
         _endpoint(tenant_a, receiver.url, ["account.created"])
-        with django_capture_on_commit_callbacks(execute=True) as callbacks:
-            with pytest.raises(RuntimeError), transaction.atomic():
-                make_account(name="Never Ltd")
-                raise RuntimeError("roll back")
+        with django_capture_on_commit_callbacks(execute=True) as callbacks, \
+                pytest.raises(RuntimeError):
+            _create_account_then_roll_back()
         assert callbacks == []
         assert not WebhookDelivery.objects.exists()
         assert receiver.requests == []
@@ -132,7 +137,8 @@ def test_failed_deliveries_back_off_exponentially_for_24_hours_then_the_endpoint
         start = delivery.created_at
 
         first = delivery_attempt(delivery_id=delivery_id, now=start)
-        assert first.attempts == 1 and first.status == DeliveryStatus.PENDING
+        assert first.attempts == 1
+        assert first.status == DeliveryStatus.PENDING
         assert first.response_status == 500
         assert len(first.response_body) == 1000  # truncated
         assert first.next_attempt_at == start + timedelta(minutes=1)
@@ -159,7 +165,8 @@ def test_failed_deliveries_back_off_exponentially_for_24_hours_then_the_endpoint
         assert previous - start < timedelta(hours=24)
         assert endpoint.disabled_at == now
         assert endpoint.failing_since == start
-        assert result.status == DeliveryStatus.FAILED and result.next_attempt_at is None
+        assert result.status == DeliveryStatus.FAILED
+        assert result.next_attempt_at is None
         assert len(receiver.requests) == result.attempts
         # The admins hear about it, by e-mail after commit.
         assert mail.outbox == []
@@ -179,9 +186,11 @@ def test_a_success_ends_the_failure_run(tenant_a, in_tenant, receiver):
         endpoint.refresh_from_db()
         assert endpoint.failing_since == start
         done = delivery_attempt(delivery_id=delivery_id, now=failed.next_attempt_at)
-        assert done.status == DeliveryStatus.SUCCEEDED and done.attempts == 2
+        assert done.status == DeliveryStatus.SUCCEEDED
+        assert done.attempts == 2
         endpoint.refresh_from_db()
-        assert endpoint.failing_since is None and endpoint.is_active
+        assert endpoint.failing_since is None
+        assert endpoint.is_active
         # Sent once: a second attempt of a delivered row does nothing.
         assert delivery_attempt(delivery_id=delivery_id,
                                 now=failed.next_attempt_at + timedelta(hours=1)) is None
@@ -213,7 +222,8 @@ def test_beat_sends_rows_the_broker_did_not_take(tenant_a, in_tenant, receiver, 
                 make_account(name="Broker Down Ltd")
         assert receiver.requests == []
         delivery = WebhookDelivery.objects.get()
-        assert delivery.status == DeliveryStatus.PENDING and delivery.attempts == 0
+        assert delivery.status == DeliveryStatus.PENDING
+        assert delivery.attempts == 0
         assert tasks.deliver_due_webhooks() == 1
         delivery.refresh_from_db()
         assert delivery.status == DeliveryStatus.SUCCEEDED

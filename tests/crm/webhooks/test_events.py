@@ -17,11 +17,10 @@ def _by_type(caught):
 
 def test_lead_created_is_emitted_after_commit(tenant_a, in_tenant, caught_events,
                                               django_capture_on_commit_callbacks):
-    with in_tenant(tenant_a):
-        with django_capture_on_commit_callbacks(execute=True):
-            lead = lead_create(actor=tenant_a.users["rep"], company="Evented Ltd",
-                               last_name="Chen", email="chen@evented.example")
-            assert caught_events == []
+    with in_tenant(tenant_a), django_capture_on_commit_callbacks(execute=True):
+        lead = lead_create(actor=tenant_a.users["rep"], company="Evented Ltd",
+                           last_name="Chen", email="chen@evented.example")
+        assert caught_events == []
     event = _by_type(caught_events)["lead.created"]
     assert event.schema_name == tenant_a.tenant.schema_name
     assert event.data["lead"]["id"] == lead.pk

@@ -6,10 +6,10 @@ import socket
 import pytest
 from django.test import override_settings
 
+from crm.core.events import DomainEvent
 from crm.webhooks import transport
 from crm.webhooks.models import DeliveryStatus
 from crm.webhooks.services import deliveries_create_for_event, delivery_attempt, endpoint_create
-from crm.core.events import DomainEvent
 
 REAL_GETADDRINFO = socket.getaddrinfo
 
@@ -48,7 +48,8 @@ def test_a_name_resolving_to_loopback_is_refused(monkeypatch, receiver):
     _fake_dns(monkeypatch, {"hooks.partner.example": "127.0.0.1"}, calls)
     result = transport.post(url=receiver.url_for("hooks.partner.example"), body=b"{}",
                             headers={})
-    assert result.status is None and "not public" in result.error
+    assert result.status is None
+    assert "not public" in result.error
     assert receiver.requests == []
 
 

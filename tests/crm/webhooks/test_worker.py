@@ -10,8 +10,8 @@ from django.conf import settings
 from django.db import transaction
 from django_tenants.utils import tenant_context
 
-from crm.core.models import AuditEntry
 from crm.core.events import emit
+from crm.core.models import AuditEntry
 from crm.webhooks import tasks
 from crm.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from crm.webhooks.services import endpoint_create
@@ -27,6 +27,12 @@ def _wait_for(condition, timeout: float = 60) -> None:
     raise AssertionError("timed out")
 
 
+def _emit_then_roll_back() -> None:
+    with transaction.atomic():
+        emit("lead.created", data={"lead": {"id": 1, "company": "Rolled Back"}})
+        raise RuntimeError("roll back")
+
+
 @pytest.mark.worker
 def test_a_real_worker_delivers_committed_events_only(
     django_db_blocker, celery_worker_queue, receiver, monkeypatch
@@ -38,9 +44,8 @@ def test_a_real_worker_delivers_committed_events_only(
     with django_db_blocker.unblock(), tenant_context(alpha):
         created = endpoint_create(actor=None, url=receiver.url, events=["lead.created"])
         try:
-            with pytest.raises(RuntimeError), transaction.atomic():
-                emit("lead.created", data={"lead": {"id": 1, "company": "Rolled Back"}})
-                raise RuntimeError("roll back")
+            with pytest.raises(RuntimeError):
+                _emit_then_roll_back()
             with transaction.atomic():
                 committed = emit("lead.created", data={"lead": {"id": 2, "company": "Kept"}})
             _wait_for(lambda: len(receiver.requests) >= 1)
