@@ -229,3 +229,15 @@ def test_beat_sends_rows_the_broker_did_not_take(tenant_a, in_tenant, receiver, 
         assert delivery.status == DeliveryStatus.SUCCEEDED
         assert len(receiver.requests) == 1
         assert tasks.deliver_due_webhooks() == 0
+
+
+def test_events_of_one_tenant_never_reach_another_tenants_endpoints(
+    tenant_a, tenant_b, in_tenant, receiver, django_capture_on_commit_callbacks
+):
+    with in_tenant(tenant_a):
+        _endpoint(tenant_a, receiver.url, ["account.created"])
+    with in_tenant(tenant_b), django_capture_on_commit_callbacks(execute=True):
+        make_account(name="Beta Only Ltd")
+    with in_tenant(tenant_a):
+        assert not WebhookDelivery.objects.exists()
+    assert receiver.requests == []
