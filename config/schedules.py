@@ -44,3 +44,8 @@ BEAT_SCHEDULE["crm-dataexport-purge-expired"] = {  # fans out into every custome
     "schedule": crontab(minute=50),
     "tenant_schemas": ["public"],
 }
+
+BEAT_SCHEDULE["crm-webhooks-deliver-due"] = {  # per tenant; retries and rows never queued
+    "task": "crm.webhooks.tasks.deliver_due_webhooks",
+    "schedule": crontab(minute="*"),
+}

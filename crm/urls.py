@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("crm.leads.urls")),
     path("settings/billing/", include("billing.tenant_urls")),
     path("settings/security/tokens/", include("crm.api_tokens.urls")),
+    path("settings/webhooks/", include("crm.webhooks.urls")),
     path("settings/security/two-factor/", include("tenants.two_factor.urls_settings")),
     path("settings/", include("crm.workspace.urls")),
     path("", include("crm.activities.urls")),

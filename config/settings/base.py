@@ -76,6 +76,7 @@ TENANT_APPS = [
     "crm.orders.apps.OrdersConfig",
     "crm.receivables.apps.ReceivablesConfig",
     "crm.service.apps.ServiceConfig",
+    "crm.webhooks.apps.WebhooksConfig",
     "portal.apps.PortalConfig",
     "cms.apps.CmsConfig",
     "wagtail.contrib.forms",
@@ -341,6 +342,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "crm.core.api.exceptions.json_exception_handler",
     "DEFAULT_METADATA_CLASS": "crm.core.api.metadata.CrmMetadata",
     "DEFAULT_THROTTLE_RATES": {"token": "20/min"},
+    # Calls made with an API token: API_TOKEN_RATE_LIMIT per token (429 with Retry-After).
+    "DEFAULT_THROTTLE_CLASSES": ["crm.core.api.throttling.ApiTokenRateThrottle"],
     # DRF's throttles read X-Forwarded-For only behind as many proxies as we trust.
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
@@ -367,6 +370,25 @@ SPECTACULAR_SETTINGS = {
         "AccountTierEnum": "crm.accounts.models.AccountTier",
     },
 }
+
+# Requests per API token ("<n>/<second|minute|hour|day>"), counted per tenant and token.
+API_TOKEN_RATE_LIMIT = env("API_TOKEN_RATE_LIMIT", default="600/min")
+
+# ---------------------------------------------------------------------------------------
+# Outbound webhooks (crm.webhooks)
+# ---------------------------------------------------------------------------------------
+# Loopback, private and link-local targets are refused unless this is on (local and test
+# settings turn it on so a receiver on the same machine can be tried).
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", default=False)
+# Fernet keys for the signing secrets at rest (first encrypts, all decrypt); empty: derived
+# from SECRET_KEY.
+WEBHOOKS_SECRET_KEYS = env.list("WEBHOOKS_SECRET_KEYS", default=[])
+WEBHOOKS_CONNECT_TIMEOUT = 3
+WEBHOOKS_READ_TIMEOUT = 10
+WEBHOOKS_RETRY_BASE_SECONDS = 60  # 1, 2, 4, 8 ... minutes
+WEBHOOKS_RETRY_MAX_DELAY_SECONDS = 4 * 3600
+WEBHOOKS_RETRY_WINDOW_HOURS = 24  # a delivery is retried at least this long
+WEBHOOKS_DISABLE_AFTER_HOURS = 24  # an endpoint failing this long is turned off
 
 # ---------------------------------------------------------------------------------------
 # Wagtail

@@ -2,8 +2,8 @@
 
 Adapters only: serializers parse and render, services decide, selectors scope. Fixed names
 for integrators: an account is created with ``{"name": ...}``; ``PUT
-/accounts/external/{external_id}/`` upserts by external id; ``GET /duplicates/check/?name=``
-answers a list of ``{"id", "name", "score", ...}``.
+/accounts/external/{external_id}/`` (and ``/contacts/external/...``) upserts by external id;
+``GET /duplicates/check/?name=`` answers a list of ``{"id", "name", "score", ...}``.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django.db import models
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -37,6 +38,7 @@ from crm.accounts.models import (
     Contact,
 )
 from crm.core.api.filters import CrmFilterSet, SafeIsoDateTimeFromToRangeFilter
+from crm.core.api.upsert import ExternalIdUpsertMixin
 from crm.core.api.viewsets import VisibleModelViewSet
 from tenants.users.models import User, UserKind
 
@@ -160,8 +162,11 @@ TreeNodeSchema = inline_serializer("AccountTreeNode", {
 })
 
 
-class AccountViewSet(VisibleModelViewSet):
-    """Accounts the caller may see. DELETE is not offered: duplicates are merged."""
+class AccountViewSet(ExternalIdUpsertMixin, VisibleModelViewSet):
+    """Accounts the caller may see. DELETE is not offered: duplicates are merged.
+    ``PUT /accounts/external/{external_id}/`` upserts (crm.core.api.upsert)."""
+
+    upsert_model = Account
 
     serializer_class = AccountSerializer
     filterset_class = AccountFilter
@@ -173,23 +178,9 @@ class AccountViewSet(VisibleModelViewSet):
     def visible_queryset(self) -> QuerySet[Account]:
         return selectors.account_list(viewer=self.request.user)
 
-    @extend_schema(request=AccountSerializer, responses={200: AccountSerializer,
-                                                         201: AccountSerializer})
-    @action(detail=False, methods=["put"], url_path=r"external/(?P<external_id>[^/]+)")
-    def upsert_external(self, request: Request, external_id: str) -> Response:
-        """Create or update the account with this external id (idempotent)."""
-        existing = Account.objects.filter(external_id=external_id).first()
-        if existing is not None:
-            # Somebody else's account answers 404, like any record one may not see.
-            instance = selectors.account_get_for(viewer=request.user, account_id=existing.pk)
-            serializer = self.get_serializer(instance, data=request.data, partial=True)
-            serializer.is_valid(raise_exception=True)
-            serializer.save(external_id=external_id)
-            return Response(serializer.data)
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        serializer.save(external_id=external_id)
-        return Response(serializer.data, status=status.HTTP_201_CREATED)
+    def upsert_visible_instance(self, existing: models.Model) -> Account:
+        # Somebody else's account answers 404, like any record one may not see.
+        return selectors.account_get_for(viewer=self.request.user, account_id=existing.pk)
 
     @extend_schema(responses={200: TreeNodeSchema})
     @action(detail=True, methods=["get"])
@@ -257,13 +248,15 @@ class ContactSerializer(serializers.ModelSerializer):
     buying_role = serializers.ChoiceField(choices=BuyingRole.choices, required=False)
     attitude = serializers.ChoiceField(choices=Attitude.choices, required=False)
     influence = serializers.IntegerField(min_value=1, max_value=5, required=False)
+    external_id = serializers.CharField(max_length=100, required=False, allow_null=True,
+                                        allow_blank=True)
 
     class Meta:
         model = Contact
         fields = (
             "id", "account", "account_name", "first_name", "last_name", "title", "department",
             "phone", "mobile", "email", "buying_role", "influence", "attitude", "reports_to",
-            "covered_by", "created_at", "updated_at",
+            "covered_by", "external_id", "created_at", "updated_at",
         )
         read_only_fields = ("created_at", "updated_at")
 
@@ -285,14 +278,18 @@ class ContactFilter(CrmFilterSet):
     covered_by = django_filters.NumberFilter(field_name="covered_by_id")
     email = django_filters.CharFilter(field_name="email", lookup_expr="iexact")
     updated = SafeIsoDateTimeFromToRangeFilter(field_name="updated_at")
+    external_id = django_filters.CharFilter(field_name="external_id")
 
     class Meta:
         model = Contact
         fields: list[str] = []
 
 
-class ContactViewSet(VisibleModelViewSet):
-    """Contacts of the accounts the caller may see."""
+class ContactViewSet(ExternalIdUpsertMixin, VisibleModelViewSet):
+    """Contacts of the accounts the caller may see. ``PUT /contacts/external/{external_id}/``
+    upserts (a new contact needs ``account`` and ``last_name``)."""
+
+    upsert_model = Contact
 
     serializer_class = ContactSerializer
     filterset_class = ContactFilter
@@ -302,6 +299,9 @@ class ContactViewSet(VisibleModelViewSet):
 
     def visible_queryset(self) -> QuerySet[Contact]:
         return selectors.contact_list(viewer=self.request.user)
+
+    def upsert_visible_instance(self, existing: models.Model) -> Contact:
+        return selectors.contact_get_for(viewer=self.request.user, contact_id=existing.pk)
 
 
 class DuplicateCheckQuery(serializers.Serializer):

@@ -174,6 +174,8 @@ class Contact(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="covered_contacts", verbose_name=_("covered by"),
     )
+    # The integrator's id (ERP, marketing system): PUT /api/v1/contacts/external/{id}/.
+    external_id = models.CharField(_("external id"), max_length=100, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -184,6 +186,10 @@ class Contact(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(influence__gte=1) & Q(influence__lte=5), name="contact_influence_1_5"
+            ),
+            models.UniqueConstraint(
+                fields=["external_id"], condition=Q(external_id__isnull=False),
+                name="contact_external_id_unique",
             ),
         ]
 

@@ -29,6 +29,7 @@ from crm.accounts.models import (
 from crm.accounts.normalize import AliasTable, domain_of, normalize_name, normalize_phone
 from crm.accounts.selectors import account_ancestor_ids
 from crm.core.audit import audit_changes, audit_event, audit_snapshot
+from crm.core.events import emit
 from crm.core.models import Notification
 from crm.core.notifications import notify
 from crm.core.ownership import check_new_owner, owner_change_refused
@@ -74,6 +75,7 @@ class ContactFields(TypedDict, total=False):
     attitude: str
     reports_to: Contact | None
     covered_by: User | None
+    external_id: str | None
 
 
 class ContactUpdateFields(ContactFields, total=False):
@@ -92,8 +94,27 @@ ACCOUNT_MERGE_FIELDS = (
 )
 CONTACT_FIELDS = (
     "account", "first_name", "last_name", "title", "department", "phone", "mobile", "email",
-    "buying_role", "influence", "attitude", "reports_to", "covered_by",
+    "buying_role", "influence", "attitude", "reports_to", "covered_by", "external_id",
 )
+
+
+def account_event_data(account: Account) -> dict[str, Any]:
+    """The stable JSON of an account in domain events (webhook bodies): ids, names, strings."""
+    return {
+        "id": account.pk, "name": account.name, "type": account.type,
+        "industry": account.industry, "region": account.region, "tier": account.tier,
+        "tags": list(account.tags or []), "city": account.city, "country": account.country,
+        "phone": account.phone, "website": account.website,
+        "owner": account.owner_id, "parent": account.parent_id,
+        "external_id": account.external_id,
+        "created_at": account.created_at.isoformat() if account.created_at else None,
+        "updated_at": account.updated_at.isoformat() if account.updated_at else None,
+    }
+
+
+def _emit_updated(account: Account, changes: Mapping[str, Any]) -> None:
+    emit("account.updated", data={"account": account_event_data(account),
+                                  "changed": sorted(changes)})
 
 
 def _require_edit(actor: User | None) -> None:
@@ -160,6 +181,7 @@ def account_create(*, actor: User | None, **fields: Unpack[AccountFields]) -> Ac
         )
     audit_event(instance=account, action="create", actor=actor,
                 data=audit_snapshot(account, ACCOUNT_AUDITED_FIELDS))
+    emit("account.created", data={"account": account_event_data(account)})
     return account
 
 
@@ -187,7 +209,9 @@ def account_update(*, account: Account, actor: User | None,
     _apply_derived(account)
     _validate_account(account)
     account.save()
-    audit_changes(instance=account, before=before, actor=actor)
+    entry = audit_changes(instance=account, before=before, actor=actor)
+    if entry is not None:
+        _emit_updated(account, entry.changes)
     return account
 
 
@@ -211,7 +235,9 @@ def account_owner_set(*, account: Account, owner: User | None, actor: User | Non
         AccountTeamMember.objects.update_or_create(
             account=account, user_id=account.owner_id, defaults={"role": AccountTeamRole.OWNER}
         )
-    audit_changes(instance=account, before=before, actor=actor)
+    entry = audit_changes(instance=account, before=before, actor=actor)
+    if entry is not None:
+        _emit_updated(account, entry.changes)
     return account
 
 
@@ -224,7 +250,9 @@ def account_move(*, account: Account, new_parent: Account | None, actor: User | 
     before = audit_snapshot(account, ["parent"])
     account.parent = new_parent
     account.save(update_fields=["parent", "updated_at"])
-    audit_changes(instance=account, before=before, actor=actor, action="move")
+    entry = audit_changes(instance=account, before=before, actor=actor, action="move")
+    if entry is not None:
+        _emit_updated(account, entry.changes)
     return account
 
 
@@ -253,6 +281,11 @@ def _validate_contact(contact: Contact) -> None:
                     break
                 seen.add(boss.pk)
                 boss = boss.reports_to
+    if contact.external_id is not None:
+        contact.external_id = contact.external_id.strip() or None
+    if contact.external_id and Contact.objects.filter(
+            external_id=contact.external_id).exclude(pk=contact.pk).exists():
+        errors["external_id"] = _("Another contact has this external id.")
     if errors:
         raise ValidationError(errors)
     contact.full_clean(exclude=["account", "reports_to", "covered_by"], validate_unique=False)

@@ -24,8 +24,7 @@ from drf_spectacular.utils import (
     extend_schema_field,
     inline_serializer,
 )
-from rest_framework import serializers, status, viewsets
-from rest_framework.decorators import action
+from rest_framework import serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
@@ -36,6 +35,7 @@ from crm.accounts.selectors import account_get_for
 from crm.catalog import pricing, selectors, services
 from crm.catalog.filters import PriceBookFilter, ProductFilter
 from crm.catalog.models import PriceBook, PriceBookKind, Product
+from crm.core.api.upsert import ExternalIdUpsertMixin
 from crm.core.api.viewsets import VisibleModelViewSet
 from crm.core.money import round_money
 from tenants.users.permissions import Capability
@@ -88,9 +88,12 @@ class ProductSerializer(serializers.ModelSerializer):
                                        **validated_data)
 
 
-class ProductViewSet(VisibleModelViewSet):
+class ProductViewSet(ExternalIdUpsertMixin, VisibleModelViewSet):
     """The catalog: every staff user reads it; EDIT_RECORDS changes it. No DELETE (set
-    ``active`` false: quotes and orders keep pointing at the product)."""
+    ``active`` false: quotes and orders keep pointing at the product).
+    ``PUT /products/external/{external_id}/`` upserts (crm.core.api.upsert)."""
+
+    upsert_model = Product
 
     serializer_class = ProductSerializer
     filterset_class = ProductFilter
@@ -100,23 +103,6 @@ class ProductViewSet(VisibleModelViewSet):
 
     def visible_queryset(self) -> QuerySet[Product]:
         return selectors.product_list(viewer=self.request.user)
-
-    @extend_schema(request=ProductSerializer, responses={200: ProductSerializer,
-                                                         201: ProductSerializer})
-    @action(detail=False, methods=["put"], url_path=r"external/(?P<external_id>[^/]+)")
-    def upsert_external(self, request: Request, external_id: str) -> Response:
-        """Create or update the product with this external id (idempotent)."""
-        existing = selectors.product_list(viewer=request.user).filter(
-            external_id=external_id).first()
-        serializer = self.get_serializer(existing, data=request.data,
-                                         partial=existing is not None)
-        serializer.is_valid(raise_exception=True)
-        values = dict(serializer.validated_data)
-        values.pop("external_id", None)
-        result = services.product_upsert_external(external_id=external_id,
-                                                  actor=request.user, **values)
-        return Response(self.get_serializer(result.product).data,
-                        status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
 
 
 @extend_schema_field(OpenApiTypes.INT)

@@ -27,7 +27,7 @@ from tenants.users.models import User
 # "update") stays on the record's own timeline.
 ADMIN_ACTION_PREFIXES: tuple[str, ...] = (
     "user.", "team.", "region.", "role_policy.", "settings.", "token.", "invitation.",
-    "export.", "auth.", "erasure.",
+    "export.", "auth.", "erasure.", "webhook.",
 )
 
 

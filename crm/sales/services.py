@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from crm.accounts.models import Account, Contact
 from crm.core.audit import audit_changes, audit_event, audit_snapshot
+from crm.core.events import emit
 from crm.core.ownership import check_new_owner, owner_change_refused
 from crm.sales.models import (
     KeyAction,
@@ -419,7 +420,28 @@ def opportunity_move_stage(
             "from_stage": previous_stage.name,
         }
         entry.save(update_fields=["data"])
+    data = {"opportunity": opportunity_event_data(opportunity),
+            "from_stage": {"id": previous_stage.pk, "name": previous_stage.name},
+            "to_stage": {"id": stage.pk, "name": stage.name}}
+    emit("opportunity.stage_changed", data=data)
+    if stage.is_won and not previous_stage.is_won:
+        emit("opportunity.won", data=data)
     return opportunity
+
+
+def opportunity_event_data(opportunity: Opportunity) -> dict[str, Any]:
+    """The stable JSON of a deal in domain events (webhook bodies); amount as a string."""
+    return {
+        "id": opportunity.pk, "name": opportunity.name,
+        "account": {"id": opportunity.account_id, "name": opportunity.account.name},
+        "amount": str(opportunity.amount), "currency": opportunity.currency,
+        "close_date": opportunity.close_date.isoformat() if opportunity.close_date else None,
+        "pipeline": opportunity.pipeline_id,
+        "stage": {"id": opportunity.stage_id, "name": opportunity.stage.name,
+                  "is_won": opportunity.stage.is_won, "is_lost": opportunity.stage.is_lost},
+        "probability": opportunity.probability, "owner": opportunity.owner_id,
+        "closed_at": opportunity.closed_at.isoformat() if opportunity.closed_at else None,
+    }
 
 
 @transaction.atomic

@@ -26,6 +26,7 @@ class Capability(StrEnum):
     MANAGE_BILLING = "manage_billing"
     EDIT_PORTAL = "edit_portal"  # Wagtail /cms/
     MANAGE_CATALOG = "manage_catalog"  # price books and their entries (crm.catalog)
+    MANAGE_INTEGRATIONS = "manage_integrations"  # outbound webhooks (crm.webhooks)
 
     @property
     def label(self) -> "str | Promise":
@@ -48,6 +49,7 @@ CAPABILITY_LABELS: dict[Capability, "str | Promise"] = {
     Capability.MANAGE_BILLING: _("Manage the plan, seats and payment"),
     Capability.EDIT_PORTAL: _("Edit the customer portal site (/cms/)"),
     Capability.MANAGE_CATALOG: _("Manage price books and their prices"),
+    Capability.MANAGE_INTEGRATIONS: _("Manage webhooks and see their deliveries"),
 }
 
 

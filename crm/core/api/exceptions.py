@@ -5,7 +5,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from rest_framework import status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -21,4 +21,8 @@ def json_exception_handler(exc: Exception, context: dict[str, Any]) -> Response 
             {"detail": "The change conflicts with existing data.", "code": "conflict"},
             status=status.HTTP_409_CONFLICT,
         )
-    return exception_handler(exc, context)
+    response = exception_handler(exc, context)
+    if isinstance(exc, Throttled) and response is not None:
+        # Like the sign-in throttle's answer: {"detail", "code"}; DRF adds Retry-After.
+        response.data = {"detail": str(exc.detail), "code": "throttled"}
+    return response

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.core.audit import audit_changes, audit_event, audit_snapshot
+from crm.core.events import emit
 from crm.core.notifications import notify
 from crm.core.ownership import check_new_owner
 from crm.core.regions import region_clean
@@ -127,7 +128,20 @@ def lead_create(
     audit_event(instance=lead, action="create", actor=actor,
                 data={"source": lead.source, "owner": lead.owner_id, "score": lead.score})
     _notify_owner(lead, actor)
+    emit("lead.created", data={"lead": lead_event_data(lead)})
     return lead
+
+
+def lead_event_data(lead: Lead) -> dict[str, object]:
+    """The stable JSON of a lead in domain events (webhook bodies)."""
+    return {
+        "id": lead.pk, "company": lead.company, "first_name": lead.first_name,
+        "last_name": lead.last_name, "title": lead.title, "email": lead.email,
+        "phone": lead.phone, "region": lead.region, "source": lead.source,
+        "status": lead.status, "score": lead.score, "owner": lead.owner_id,
+        "campaign": lead.campaign_id,
+        "created_at": lead.created_at.isoformat() if lead.created_at else None,
+    }
 
 
 def _require_open(lead: Lead) -> None:

@@ -320,3 +320,63 @@ def test_openapi_schema_lists_the_endpoints(tenant_a, tenant_client):
                  "/accounts/{id}/history/", "/accounts/{id}/merge/", "/contacts/",
                  "/duplicates/check/"):
         assert path in text, path
+
+
+def test_contact_upsert_by_external_id_is_idempotent(tenant_a, tenant_client, in_tenant):
+    from crm.accounts.models import Contact
+
+    rep = tenant_a.users["rep"]
+    with in_tenant(tenant_a):
+        account = make_account(owner=rep, name="Upsert Contacts Ltd")
+    client = tenant_client(tenant_a, rep)
+    payload = {"account": account.pk, "last_name": "Zhang", "first_name": "Wei",
+               "email": "wei@upsert.example"}
+    first = client.put(f"{API}/contacts/external/CRM-C-1/", payload,
+                       content_type="application/json")
+    assert first.status_code == 201, first.content
+    assert first.json()["external_id"] == "CRM-C-1"
+    second = client.put(f"{API}/contacts/external/CRM-C-1/", payload,
+                        content_type="application/json")
+    assert second.status_code == 200
+    assert second.json()["id"] == first.json()["id"]
+    changed = client.put(f"{API}/contacts/external/CRM-C-1/", {"title": "CTO"},
+                         content_type="application/json")
+    assert changed.status_code == 200
+    assert changed.json()["title"] == "CTO"
+    assert changed.json()["last_name"] == "Zhang"
+    with in_tenant(tenant_a):
+        assert Contact.objects.filter(external_id="CRM-C-1").count() == 1
+        history = AuditEntry.objects.filter(content_type__model="contact", action="update",
+                                            object_id=first.json()["id"])
+        assert history.count() == 1  # the replay changed nothing
+    missing_name = client.put(f"{API}/contacts/external/CRM-C-2/", {"account": account.pk},
+                              content_type="application/json")
+    assert missing_name.status_code == 400
+
+
+def test_contact_upsert_cannot_reach_a_contact_one_may_not_see(tenant_a, tenant_client,
+                                                               in_tenant):
+    from crm.accounts.models import Contact
+
+    with in_tenant(tenant_a):
+        theirs = make_account(owner=tenant_a.users["rep2"], name="Theirs Contacts Ltd")
+        make_contact(account=theirs, last_name="Hidden", external_id="CRM-C-9")
+    response = tenant_client(tenant_a, tenant_a.users["rep"]).put(
+        f"{API}/contacts/external/CRM-C-9/", {"last_name": "Hijack"},
+        content_type="application/json")
+    assert response.status_code == 404
+    with in_tenant(tenant_a):
+        assert Contact.objects.get(external_id="CRM-C-9").last_name == "Hidden"
+
+
+def test_contact_external_ids_are_separate_per_tenant(tenant_a, tenant_b, tenant_client,
+                                                      in_tenant):
+    with in_tenant(tenant_a):
+        make_contact(account=make_account(name="A Ltd"), last_name="A", external_id="X-1")
+    with in_tenant(tenant_b):
+        account_b = make_account(name="B Ltd", owner=tenant_b.users["admin"])
+    response = tenant_client(tenant_b, tenant_b.users["admin"]).put(
+        f"{API}/contacts/external/X-1/", {"account": account_b.pk, "last_name": "B"},
+        content_type="application/json")
+    assert response.status_code == 201
+    assert response.json()["account"] == account_b.pk
