@@ -76,6 +76,7 @@ TENANT_APPS = [
     "crm.orders.apps.OrdersConfig",
     "crm.receivables.apps.ReceivablesConfig",
     "crm.service.apps.ServiceConfig",
+    "crm.imports.apps.ImportsConfig",
     "portal.apps.PortalConfig",
     "cms.apps.CmsConfig",
     "wagtail.contrib.forms",
