@@ -7,6 +7,7 @@ XLSX through openpyxl in read-only mode."""
 import codecs
 import csv
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -17,6 +18,7 @@ from charset_normalizer import from_bytes
 from django.utils.translation import gettext as _
 
 SAMPLE_BYTES = 64 * 1024
+CJK = re.compile("[\u4e00-\u9fff]")
 CHINESE_ENCODINGS = {"gb2312", "gbk", "gb18030", "hz", "big5", "big5hkscs", "cp936", "cp950"}
 
 
@@ -41,6 +43,14 @@ def detect_encoding(sample: bytes) -> str:
         # hold back an incomplete tail instead of failing on it.
         codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
         return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        # Chinese Excel saves CSV as GB18030 (GBK): if the bytes decode as such and what they
+        # say is Chinese, that is the answer (charset detection is unreliable on short files).
+        text = codecs.getincrementaldecoder("gb18030")().decode(sample, final=False)
+        if CJK.search(text):
+            return "gb18030"
     except UnicodeDecodeError:
         pass
     best = from_bytes(sample).best()
