@@ -17,14 +17,18 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.viewsets import GenericViewSet
 
+from crm.core.api.renderers import CSVRenderer, XLSXRenderer
 from crm.core.api.viewsets import VisibilityEnforcedMixin
 from crm.imports import selectors, services
+from crm.imports.kinds import KINDS
 from crm.imports.models import DuplicateStrategy, ImportJob, ImportKind, ImportMode, ImportStatus
 
 
@@ -105,10 +109,12 @@ class ImportViewSet(VisibilityEnforcedMixin, mixins.ListModelMixin, mixins.Retri
         responses={(200, "text/csv"): OpenApiTypes.BINARY,
                    (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"):
                        OpenApiTypes.BINARY})
-    @action(detail=False, methods=["get"], url_path=r"templates/(?P<kind>[a-z_]+)")
+    @action(detail=False, methods=["get"], url_path=r"templates/(?P<kind>[a-z_]+)",
+            renderer_classes=[CSVRenderer, XLSXRenderer, JSONRenderer])
     def template(self, request: Request, kind: str) -> HttpResponse:
         """The kind's template with English or Chinese headers."""
-        services.kind_for(kind)
+        if kind not in KINDS:
+            raise NotFound()
         language = request.query_params.get("language", "en")
         if request.query_params.get("format") == "xlsx":
             return _download(services.template_xlsx(kind=kind, language=language),

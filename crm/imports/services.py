@@ -152,16 +152,26 @@ class PreviewRow:
     errors: list[tuple[str, str]]
 
 
+def mapping_problem(*, kind: str, header: list[str], mapping: dict[str, str]) -> str:
+    """What is wrong with ``mapping`` for ``kind`` ("" when it can be used)."""
+    try:
+        _clean_mapping(kind_for(kind), header, mapping)
+    except ValidationError as exc:
+        return " ".join(exc.messages)
+    return ""
+
+
 def import_preview(*, actor: User, kind: str, upload: UploadedFile,
                    mapping: dict[str, str], limit: int = PREVIEW_ROWS) -> list[PreviewRow]:
-    """The first rows as they would be read, each with its errors (nothing is written;
-    references to rows further up the same file show as errors only in this preview)."""
+    """The first rows as they would be read, each with its errors when ``mapping`` can be
+    used (nothing is written; a reference to a row further up the same file shows as an
+    error only in this preview)."""
     import_kind = kind_for(kind)
     _require(actor, import_kind)
     inspection = inspect_upload(kind=import_kind, upload=upload)
-    chosen = _clean_mapping(import_kind, inspection.header, mapping)
+    usable = not mapping_problem(kind=kind, header=inspection.header, mapping=mapping)
     ctx = Context(actor=actor)
-    keys = [chosen.get(name, "") for name in inspection.header]
+    keys = [mapping.get(name, "") for name in inspection.header]
     preview: list[PreviewRow] = []
     try:
         _sheet, rows = open_rows(upload, fmt=inspection.file_format,
@@ -170,12 +180,13 @@ def import_preview(*, actor: User, kind: str, upload: UploadedFile,
             values = {key: (cells[i] if i < len(cells) else "")
                       for i, key in enumerate(keys) if key}
             problems: list[tuple[str, str]] = []
-            try:
-                import_kind.clean(values, ctx)
-            except RowError as exc:
-                problems = [(exc.column, exc.message)]
-            except ValidationError as exc:
-                problems = errors_of(exc)
+            if usable:
+                try:
+                    import_kind.clean(values, ctx)
+                except RowError as exc:
+                    problems = [(exc.column, exc.message)]
+                except ValidationError as exc:
+                    problems = errors_of(exc)
             preview.append(PreviewRow(row=number, values=cells, errors=problems))
             if len(preview) >= limit:
                 break

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import uuid
-from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -95,13 +94,10 @@ def import_mapping(request: HttpRequest) -> HttpResponse:
         if request.method == "POST":
             mapping = {name: request.POST.get(f"map-{index}", "")
                        for index, name in enumerate(inspection.header) if name}
-        error = ""
-        preview: list[Any] = []
-        try:
-            preview = services.import_preview(actor=request.user, kind=kind.key, upload=upload,
-                                              mapping=mapping)
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
+        error = services.mapping_problem(kind=kind.key, header=inspection.header,
+                                         mapping=mapping)
+        preview = services.import_preview(actor=request.user, kind=kind.key, upload=upload,
+                                          mapping=mapping)
         if request.method == "POST" and "start" in request.POST and not error:
             try:
                 job = services.import_request(
