@@ -41,7 +41,7 @@ def test_a_100k_row_file_is_read_and_checked_in_bounded_memory(tmp_path, tenant_
     finally:
         tracemalloc.stop()
     assert checked == ROWS
-    assert mapping == {"物料编码": "sku", "名称": "name", "标准价": "list_price", "币种": "currency",
-                       "税率(%)": "tax_rate", "描述": "description"}
+    assert mapping == {"物料编码": "sku", "名称": "name", "标准价": "list_price",
+                       "币种": "currency", "税率(%)": "tax_rate", "描述": "description"}
     # The file is over 5 MB; streaming keeps the peak a small fraction of it.
     assert peak < 2_000_000, f"peak {peak} bytes for a {size}-byte file"
