@@ -7,6 +7,7 @@ every rule of a hand-made record applies to an imported one."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -158,6 +159,19 @@ def parse_email(text: str, column: str) -> str:
 TAG_SPLIT = re.compile("[,\uff0c\u3001;\uff1b|]")
 
 
+def parse_tags(text: str) -> list[str]:
+    """Tags as a person types them ("vip, east") or as our exports write them (JSON)."""
+    text = text.strip()
+    if text.startswith("["):
+        try:
+            parsed = json.loads(text)
+        except ValueError:
+            parsed = None
+        if isinstance(parsed, list):
+            return [str(tag).strip() for tag in parsed if str(tag).strip()]
+    return [tag.strip() for tag in TAG_SPLIT.split(text) if tag.strip()]
+
+
 def _required(values: Mapping[str, str], key: str) -> str:
     value = values.get(key, "").strip()
     if not value:
@@ -221,7 +235,7 @@ def _account_clean(values: Mapping[str, str], ctx: Context) -> dict[str, Any]:
     if values.get("tier", "").strip():
         fields["tier"] = parse_choice(values["tier"], "tier", AccountTier)
     if values.get("tags", "").strip():
-        fields["tags"] = [t.strip() for t in TAG_SPLIT.split(values["tags"]) if t.strip()]
+        fields["tags"] = parse_tags(values["tags"])
     if values.get("parent", "").strip():
         fields["parent"] = ctx.account(values["parent"], "parent")
     if values.get("owner", "").strip():

@@ -93,14 +93,16 @@ def _csv_stream(binary: IO[bytes], encoding: str) -> Iterator[list[str]]:
     sample = binary.read(SAMPLE_BYTES)
     binary.seek(0)
     text_sample = sample.decode(encoding, errors="ignore")
+    # Only the delimiter is guessed (from the header line); quoting is Excel's, which is
+    # what spreadsheets and our own exports write.
     try:
-        dialect: Any = csv.Sniffer().sniff(text_sample.split("\n", 5)[0] or ",",
-                                           delimiters=",;\t")
+        delimiter = csv.Sniffer().sniff(text_sample.split("\n", 1)[0] or ",",
+                                        delimiters=",;\t").delimiter
     except csv.Error:
-        dialect = csv.excel
+        delimiter = ","
     stream = io.TextIOWrapper(binary, encoding=encoding, newline="", errors="strict")
     try:
-        yield from csv.reader(stream, dialect)
+        yield from csv.reader(stream, csv.excel, delimiter=delimiter)
     except UnicodeDecodeError as exc:
         raise UnreadableFileError(_("The file is not valid %(encoding)s text.")
                              % {"encoding": encoding}) from exc
