@@ -15,6 +15,7 @@ API_ROUTE_MODULES: list[str] = [
     "crm.workspace.api",
     "crm.catalog.api",
     "crm.webhooks.api",
+    "crm.imports.api",
 ]
 
 # Modules that define ``api_urlpatterns`` (API resources that are not router collections,

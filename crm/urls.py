@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("crm.staff.urls")),
     path("", include("crm.dataexport.urls")),
     path("", include("crm.catalog.urls")),
+    path("", include("crm.imports.urls")),
 ]

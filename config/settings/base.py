@@ -77,6 +77,7 @@ TENANT_APPS = [
     "crm.receivables.apps.ReceivablesConfig",
     "crm.service.apps.ServiceConfig",
     "crm.webhooks.apps.WebhooksConfig",
+    "crm.imports.apps.ImportsConfig",
     "portal.apps.PortalConfig",
     "cms.apps.CmsConfig",
     "wagtail.contrib.forms",
@@ -368,6 +369,8 @@ SPECTACULAR_SETTINGS = {
         "OwnershipChangeKindEnum": "crm.pool.models.OwnershipChangeKind",
         "StaffRoleEnum": "tenants.users.models.Role",
         "AccountTierEnum": "crm.accounts.models.AccountTier",
+        "ImportKindEnum": "crm.imports.models.ImportKind",
+        "ImportStatusEnum": "crm.imports.models.ImportStatus",
     },
 }
 

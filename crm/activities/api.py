@@ -21,6 +21,7 @@ from rest_framework.viewsets import GenericViewSet
 from crm.activities import selectors, services
 from crm.activities.models import Activity, ActivityComment, ActivityKind
 from crm.activities.targets import TARGET_TYPES, target_get_for, target_key_of
+from crm.core.api.export import ExportListMixin
 from crm.core.api.filters import CrmFilterSet, SafeIsoDateTimeFilter
 from crm.core.api.viewsets import VisibilityEnforcedMixin
 
@@ -129,7 +130,7 @@ def _bad(error: DjangoValidationError) -> Response:
     return Response(body, status=status.HTTP_400_BAD_REQUEST)
 
 
-class ActivityViewSet(VisibilityEnforcedMixin, mixins.ListModelMixin,
+class ActivityViewSet(VisibilityEnforcedMixin, ExportListMixin,
                       mixins.RetrieveModelMixin, GenericViewSet):
     """Activities the caller may see (crm.activities.selectors visibility)."""
 

@@ -19,6 +19,7 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.viewsets import GenericViewSet
 
 from crm.accounts.models import Account
+from crm.core.api.export import ExportListMixin
 from crm.core.api.filters import CrmFilterSet
 from crm.core.api.viewsets import VisibilityEnforcedMixin, VisibleReadOnlyViewSet
 from crm.pool import selectors, services
@@ -97,7 +98,7 @@ def _bad(error: DjangoValidationError) -> Response:
     return Response(body, status=status.HTTP_400_BAD_REQUEST)
 
 
-class PoolAccountViewSet(VisibilityEnforcedMixin, mixins.ListModelMixin,
+class PoolAccountViewSet(VisibilityEnforcedMixin, ExportListMixin,
                          mixins.RetrieveModelMixin, GenericViewSet):
     """Accounts of the pools the caller may see; by default those sitting in the pool
     (``?held=true`` lists the ones reps hold)."""

@@ -23,6 +23,7 @@ from rest_framework.viewsets import GenericViewSet
 
 from crm.accounts.models import Account, Contact
 from crm.accounts.selectors import account_visible_queryset, contact_visible_queryset
+from crm.core.api.export import ExportListMixin
 from crm.core.api.filters import CrmFilterSet
 from crm.core.api.viewsets import VisibilityEnforcedMixin, VisibleReadOnlyViewSet
 from crm.sales import selectors, services
@@ -214,7 +215,7 @@ def _validation_error_response(error: DjangoValidationError) -> Response:
 
 class OpportunityViewSet(
     VisibilityEnforcedMixin,
-    mixins.ListModelMixin,
+    ExportListMixin,
     mixins.RetrieveModelMixin,
     GenericViewSet,
 ):

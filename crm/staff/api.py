@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.viewsets import GenericViewSet
 
+from crm.core.api.export import ExportListMixin
 from crm.core.api.viewsets import VisibilityEnforcedMixin
 from crm.staff import selectors
 from crm.staff.services import invitations, users
@@ -64,7 +65,7 @@ def _bad(error: DjangoValidationError) -> Response:
     return Response(body, status=status.HTTP_400_BAD_REQUEST)
 
 
-class StaffUserViewSet(VisibilityEnforcedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class StaffUserViewSet(VisibilityEnforcedMixin, ExportListMixin, mixins.RetrieveModelMixin,
                        GenericViewSet):
     serializer_class = StaffUserSerializer
     permission_classes = (IsUsersAdmin,)

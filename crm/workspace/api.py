@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.urls import path
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, serializers
+from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
@@ -20,6 +20,7 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet
 
+from crm.core.api.export import ExportListMixin
 from crm.core.api.viewsets import VisibilityEnforcedMixin
 from crm.core.models import AuditEntry
 from crm.workspace import selectors, services
@@ -164,7 +165,7 @@ _AUDIT_PARAMETERS = [
 ]
 
 
-class AuditLogViewSet(VisibilityEnforcedMixin, mixins.ListModelMixin, GenericViewSet):
+class AuditLogViewSet(VisibilityEnforcedMixin, ExportListMixin, GenericViewSet):
     """Administrative events and sign-ins, newest first, in cursor pages."""
 
     serializer_class = AuditLogEntrySerializer

@@ -18,6 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from crm.accounts.models import Account
 from crm.api_tokens.services import api_token_create
 from crm.core.files import attachment_add
+from crm.imports.models import ImportJob
 from crm.leads.models import AssignmentRule
 from tenants.demo import registered_seeders
 from tenants.users.models import User
@@ -48,6 +49,7 @@ SEGMENT_MODELS = {
     "price-books": "crm_catalog.PriceBook",
     "entries": "crm_catalog.PriceBookEntry",
     "webhooks": "crm_webhooks.WebhookEndpoint",
+    "imports": "crm_imports.ImportJob",
 }
 # Non-id arguments of id routes get a fixed valid value.
 STRING_ARGS = {"kind": "scoring", "target_type": "account"}
@@ -106,6 +108,9 @@ def alpha_with_demo_data(tenant_a, in_tenant):
         AssignmentRule.objects.create(name="Alpha rule", strategy="user",
                                       user=tenant_a.users["rep"])
         api_token_create(user=tenant_a.users["admin"], name="Alpha token")
+        ImportJob.objects.create(kind="accounts", original_name="alpha.csv",
+                                 file="imports/alpha.csv", file_format="csv",
+                                 created_by=tenant_a.users["admin"])
         attachment_add(record=Account.objects.order_by("pk").first(),
                        upload=SimpleUploadedFile("alpha.txt", b"alpha", "text/plain"),
                        actor=tenant_a.users["admin"])

@@ -11,6 +11,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.models import QuerySet
 from rest_framework import viewsets
 
+from crm.core.api.export import ExportListMixin
+
 
 class VisibilityEnforcedMixin:
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -34,9 +36,10 @@ class VisibilityEnforcedMixin:
         return self.visible_queryset()
 
 
-class VisibleModelViewSet(VisibilityEnforcedMixin, viewsets.ModelViewSet):
-    pass
+class VisibleModelViewSet(VisibilityEnforcedMixin, ExportListMixin, viewsets.ModelViewSet):
+    """Every list also exports (``?format=csv`` / ``?format=xlsx``: crm.core.api.export)."""
 
 
-class VisibleReadOnlyViewSet(VisibilityEnforcedMixin, viewsets.ReadOnlyModelViewSet):
-    pass
+class VisibleReadOnlyViewSet(VisibilityEnforcedMixin, ExportListMixin,
+                             viewsets.ReadOnlyModelViewSet):
+    """Every list also exports (``?format=csv`` / ``?format=xlsx``: crm.core.api.export)."""
