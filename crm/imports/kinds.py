@@ -288,13 +288,15 @@ CONTACT_COLUMNS = (
     Column("phone", gettext_lazy("Phone"), "电话"),
     Column("mobile", gettext_lazy("Mobile"), "手机"),
     Column("buying_role", gettext_lazy("Buying role"), "采购角色"),
+    Column("external_id", gettext_lazy("External id"), "外部编号"),
 )
 
 
 def _contact_clean(values: Mapping[str, str], ctx: Context) -> dict[str, Any]:
     fields: dict[str, Any] = {"account": ctx.account(_required(values, "account"), "account"),
                               "last_name": _required(values, "last_name")}
-    fields.update(_text(values, "first_name", "title", "department", "phone", "mobile"))
+    fields.update(_text(values, "first_name", "title", "department", "phone", "mobile",
+                        "external_id"))
     if values.get("email", "").strip():
         fields["email"] = parse_email(values["email"], "email")
     if values.get("buying_role", "").strip():
@@ -307,6 +309,10 @@ def _contact_clean(values: Mapping[str, str], ctx: Context) -> dict[str, Any]:
 
 
 def _contact_match(fields: dict[str, Any], ctx: Context) -> Contact | None:
+    if fields.get("external_id"):
+        found = Contact.objects.filter(external_id=fields["external_id"]).first()
+        if found is not None:
+            return found
     same_account = Contact.objects.filter(account=fields["account"])
     if fields.get("email"):
         found = same_account.filter(email__iexact=fields["email"]).first()
@@ -318,7 +324,11 @@ def _contact_match(fields: dict[str, Any], ctx: Context) -> Contact | None:
 
 def _contact_update(instance: Model, fields: dict[str, Any], ctx: Context) -> Model:
     assert isinstance(instance, Contact)
+    if ctx.actor is not None and not account_is_visible(viewer=ctx.actor, account=instance.account):
+        raise RowError("external_id", _("This row matches a contact you cannot see."))
     fields = {k: v for k, v in fields.items() if k != "account"}
+    if instance.external_id and fields.get("external_id") == instance.external_id:
+        fields.pop("external_id")
     return contact_update(contact=instance, actor=ctx.actor, **fields)
 
 
