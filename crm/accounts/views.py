@@ -19,6 +19,7 @@ from crm.accounts.duplicates import duplicate_groups, duplicate_threshold
 from crm.accounts.models import Account, NameAlias
 from crm.accounts.panels import panels_for
 from crm.core.decorators import capability_required, staff_required
+from crm.core.exports import export_requested, page_export
 from crm.core.forms import apply_service_errors
 from crm.core.pagination import page_of
 from tenants.users.models import User
@@ -36,6 +37,8 @@ def account_list(request: HttpRequest) -> HttpResponse:
     queryset = selectors.account_list(viewer=request.user, search=request.GET.get("q", ""))
     queryset = filters.apply(queryset, request.user) if filters.is_bound else \
         queryset.order_by("name", "pk")
+    if export_requested(request):
+        return page_export(request, queryset, api_basename="account")
     page = page_of(queryset, request)
     template = ("crm/accounts/_account_rows.html" if request.htmx
                 else "crm/accounts/account_list.html")
@@ -296,7 +299,10 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     role = request.GET.get("buying_role", "")
     if role:
         queryset = queryset.filter(buying_role=role)
-    page = page_of(queryset.order_by("last_name", "first_name", "pk"), request)
+    queryset = queryset.order_by("last_name", "first_name", "pk")
+    if export_requested(request):
+        return page_export(request, queryset, api_basename="contact")
+    page = page_of(queryset, request)
     from crm.accounts.models import BuyingRole
 
     return render(request, "crm/accounts/contact_list.html", {

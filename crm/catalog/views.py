@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from crm.catalog import forms, pricing, selectors, services
 from crm.catalog.filters import ProductFilter
 from crm.core.decorators import capability_required, staff_required
+from crm.core.exports import export_requested, page_export
 from crm.core.forms import apply_service_errors
 from crm.core.pagination import page_of
 from tenants.users.permissions import Capability, can
@@ -33,6 +34,8 @@ def product_list(request: HttpRequest) -> HttpResponse:
     filters = ProductFilter(request.GET or None,
                             queryset=selectors.product_list(viewer=request.user))
     queryset = filters.qs if filters.is_bound and filters.is_valid() else filters.queryset
+    if export_requested(request):
+        return page_export(request, queryset.order_by("name", "pk"), api_basename="product")
     return render(request, "crm/catalog/product_list.html", {
         "filters": filters, "page": page_of(queryset.order_by("name", "pk"), request),
         "families": selectors.product_families(),

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from crm.core.audit import history_for
 from crm.core.decorators import capability_required, staff_required
+from crm.core.exports import export_requested, page_export
 from crm.core.forms import apply_service_errors
 from crm.leads import selectors, services
 from crm.leads.forms import (
@@ -69,6 +70,9 @@ def lead_list(request: HttpRequest) -> HttpResponse:
     _require_lead_access(request)
     form = LeadFilterForm(request.GET or None)
     filters = _filters_from(form)
+    if export_requested(request):
+        return page_export(request, selectors.lead_list(viewer=request.user, filters=filters),
+                           api_basename="lead")
     page = Paginator(selectors.lead_list(viewer=request.user, filters=filters), PAGE_SIZE)
     page_obj = page.get_page(request.GET.get("page"))
     queue_count = selectors.lead_queue(viewer=request.user).count()

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from crm.accounts.selectors import account_visible_queryset
 from crm.core.audit import history_for
 from crm.core.decorators import capability_required
+from crm.core.exports import export_requested, page_export
 from crm.core.forms import apply_service_errors
 from crm.sales import forms, selectors, services
 from crm.sales.models import KeyAction, Opportunity, Pipeline, Stage
@@ -75,6 +76,8 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
             ordering=data["ordering"],
         )
     opportunities = selectors.opportunity_list(viewer=request.user, filters=filters)
+    if export_requested(request):
+        return page_export(request, opportunities, api_basename="opportunity")
     page = Paginator(opportunities, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -45,8 +45,12 @@ class _Echo:
 
 
 def _rows(view: Any, queryset: QuerySet) -> tuple[list[str], Iterator[list[Any]]]:
-    serializer_class = view.get_serializer_class()
-    context = view.get_serializer_context()
+    return rows_for(view.get_serializer_class(), view.get_serializer_context(), queryset)
+
+
+def rows_for(serializer_class: Any, context: dict[str, Any], queryset: QuerySet
+             ) -> tuple[list[str], Iterator[list[Any]]]:
+    """The header (the serializer's fields) and the rows of ``queryset``, chunk by chunk."""
     header = list(serializer_class(context=context).fields.keys())
 
     def generate() -> Iterator[list[Any]]:
@@ -64,6 +68,17 @@ def _filename(view: Any, fmt: str) -> str:
 
 def csv_response(view: Any, queryset: QuerySet) -> StreamingHttpResponse:
     header, rows = _rows(view, queryset)
+    return csv_stream(header, rows, _filename(view, "csv"))
+
+
+def xlsx_response(view: Any, queryset: QuerySet) -> FileResponse:
+    header, rows = _rows(view, queryset)
+    return xlsx_file(header, rows, _filename(view, "xlsx"),
+                     sheet_title=getattr(view, "basename", None) or "export")
+
+
+def csv_stream(header: list[str], rows: Iterator[list[Any]], filename: str
+               ) -> StreamingHttpResponse:
     writer = csv.writer(_Echo())
 
     def stream() -> Iterable[str]:
@@ -72,16 +87,16 @@ def csv_response(view: Any, queryset: QuerySet) -> StreamingHttpResponse:
             yield writer.writerow(row)
 
     response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename(view, "csv")}"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
-def xlsx_response(view: Any, queryset: QuerySet) -> FileResponse:
+def xlsx_file(header: list[str], rows: Iterator[list[Any]], filename: str, *,
+              sheet_title: str = "export") -> FileResponse:
     from openpyxl import Workbook
 
-    header, rows = _rows(view, queryset)
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=(getattr(view, "basename", None) or "export")[:31])
+    sheet = workbook.create_sheet(title=sheet_title[:31])
     sheet.append(header)
     for row in rows:
         sheet.append(row)
@@ -89,7 +104,7 @@ def xlsx_response(view: Any, queryset: QuerySet) -> FileResponse:
     scratch = tempfile.TemporaryFile()  # noqa: SIM115
     workbook.save(scratch)
     scratch.seek(0)
-    return FileResponse(scratch, as_attachment=True, filename=_filename(view, "xlsx"),
+    return FileResponse(scratch, as_attachment=True, filename=filename,
                         content_type=XLSX_MEDIA_TYPE)
 
 

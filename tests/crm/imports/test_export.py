@@ -87,3 +87,22 @@ def test_export_then_import_round_trip(tenant_a, tenant_b, tenant_client, in_ten
         copy = Account.objects.get(name="Round Trip 往返 Ltd")
         assert (copy.city, copy.industry, copy.tier, sorted(copy.tags)) == (
             "苏州", "Textiles", "b", ["east", "vip"])
+
+
+def test_list_pages_export_what_they_show(tenant_a, tenant_client, in_tenant):
+    with in_tenant(tenant_a):
+        make_account(name="Page Export Key Ltd", owner=tenant_a.users["rep"], tier="key")
+        make_account(name="Page Export Other Ltd", owner=tenant_a.users["rep"], tier="c")
+    client = tenant_client(tenant_a, tenant_a.users["rep"])
+    page = client.get("/crm/accounts/?tier=key").content.decode()
+    assert "format=csv" in page
+    rows = _csv(client.get("/crm/accounts/?tier=key&format=csv"))
+    names = {row["name"] for row in rows}
+    assert "Page Export Key Ltd" in names
+    assert "Page Export Other Ltd" not in names
+    api_rows = _csv(client.get("/api/v1/accounts/?tier=key&format=csv"))
+    assert list(rows[0]) == list(api_rows[0])  # one column definition per record type
+    for path in ("/crm/contacts/", "/crm/leads/", "/crm/opportunities/", "/crm/catalog/"):
+        response = client.get(f"{path}?format=xlsx")
+        assert response.status_code == 200, path
+        assert response["Content-Type"].startswith("application/vnd.openxmlformats"), path
