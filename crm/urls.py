@@ -16,4 +16,6 @@ urlpatterns = [
     path("", include("crm.staff.urls")),
     path("", include("crm.dataexport.urls")),
     path("", include("crm.catalog.urls")),
+    path("portal/", include("portal.crm_urls")),
+    path("settings/portal/", include("portal.crm_settings_urls")),
 ]
