@@ -162,6 +162,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "tenants.context_processors.platform",
                 "crm.core.context_processors.crm_shell",
+                "portal.context_processors.portal_page",
             ],
         },
     },
@@ -365,6 +366,9 @@ SPECTACULAR_SETTINGS = {
         "OwnershipChangeKindEnum": "crm.pool.models.OwnershipChangeKind",
         "StaffRoleEnum": "tenants.users.models.Role",
         "AccountTierEnum": "crm.accounts.models.AccountTier",
+        "QuoteStatusEnum": "crm.quotes.models.QuoteStatus",
+        "AssetStatusEnum": "crm.service.models.AssetStatus",
+        "ServiceRequestStatusEnum": "crm.service.models.RequestStatus",
     },
 }
 

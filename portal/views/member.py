@@ -58,8 +58,8 @@ def account_switch(request: HttpRequest) -> HttpResponse:
 
 @member_required
 def quote_list(request: HttpRequest) -> HttpResponse:
-    page = page_of(selectors.member_quotes(_ctx(request).scope), request)
-    return render(request, "portal/quote_list.html", _base(request, page=page))
+    pager = page_of(selectors.member_quotes(_ctx(request).scope), request)
+    return render(request, "portal/quote_list.html", _base(request, pager=pager))
 
 
 @member_required
@@ -71,8 +71,8 @@ def quote_detail(request: HttpRequest, quote_id: int) -> HttpResponse:
 
 @member_required
 def asset_list(request: HttpRequest) -> HttpResponse:
-    page = page_of(selectors.member_assets(_ctx(request).scope), request)
-    return render(request, "portal/asset_list.html", _base(request, page=page))
+    pager = page_of(selectors.member_assets(_ctx(request).scope), request)
+    return render(request, "portal/asset_list.html", _base(request, pager=pager))
 
 
 @member_required
@@ -86,8 +86,8 @@ def asset_detail(request: HttpRequest, asset_id: int) -> HttpResponse:
 
 @member_required
 def service_request_list(request: HttpRequest) -> HttpResponse:
-    page = page_of(selectors.member_service_requests(_ctx(request).scope), request)
-    return render(request, "portal/service_request_list.html", _base(request, page=page))
+    pager = page_of(selectors.member_service_requests(_ctx(request).scope), request)
+    return render(request, "portal/service_request_list.html", _base(request, pager=pager))
 
 
 @member_required

@@ -61,15 +61,15 @@ def registration_list_view(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", RegistrationStatus.PENDING)
     if status not in RegistrationStatus.values:
         status = RegistrationStatus.PENDING
-    page = page_of(registration_list(viewer=request.user, status=status),
+    pager = page_of(registration_list(viewer=request.user, status=status),
                    request)
     rows = [{"registration": r,
              "suggestions": registration_suggestions(viewer=request.user,
                                                      registration=r)
              if r.status == RegistrationStatus.PENDING else None}
-            for r in page["rows"]]
+            for r in pager["rows"]]
     return render(request, "portal/staff/registration_list.html", {
-        "page": page, "rows": rows, "status": status,
+        "pager": pager, "rows": rows, "status": status,
         "statuses": RegistrationStatus.choices})
 
 
