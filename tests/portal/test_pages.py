@@ -212,3 +212,15 @@ def test_member_lists_keep_a_query_budget(world, member_client, tenant_a, in_ten
     with django_assert_max_num_queries(16):
         response = client.get(path)
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/portal/", "/portal/quotes/", "/portal/assets/",
+                                  "/portal/service-requests/", "/portal/profile/",
+                                  "/portal/profile/notifications/", "/portal/team/",
+                                  "/portal/api/v1/quotes/", "/portal/api/v1/assets/",
+                                  "/portal/api/v1/service-requests/", "/portal/api/v1/me/"])
+def test_member_routes_survive_junk_query_parameters(world, member_client, path):
+    junk = {"page": "x", "page_size": "-3", "cursor": "not-a-cursor", "ordering": "nope",
+            "account": "-1", "status": "???"}
+    response = member_client(world.members["boss"]).get(path, junk)
+    assert response.status_code < 500, (path, response.status_code)
