@@ -268,6 +268,12 @@ def member_colleagues(member: User | PortalScope, *, for_account: int | None = N
             .select_related("user", "account", "contact").order_by("account__name", "pk"))
 
 
+def member_colleague_get(member: User | PortalScope, membership_id: int | str, *,
+                         for_account: int | None = None) -> PortalMembership:
+    """One membership of ``member_colleagues``; Http404 otherwise."""
+    return _get(member_colleagues(member, for_account=for_account), membership_id)
+
+
 # --- notification preferences ------------------------------------------------------------
 
 def member_notification_preferences(member: User) -> dict[str, bool]:

@@ -33,5 +33,7 @@ urlpatterns = [
     path("profile/", member.profile_edit, name="profile"),
     path("profile/notifications/", member.notification_preferences, name="notifications"),
     path("team/", member.team, name="team"),
+    path("memberships/<int:membership_id>/withdraw/", member.colleague_withdraw,
+         name="colleague_withdraw"),
     path("api/v1/", include("portal.api_urls")),
 ]

@@ -179,3 +179,19 @@ def team(request: HttpRequest) -> HttpResponse:
     colleagues = list(selectors.member_colleagues(portal.scope))
     return render(request, "portal/team.html", _base(request, form=form,
                                                      colleagues=colleagues))
+
+
+@require_POST
+@member_required
+def colleague_withdraw(request: HttpRequest, membership_id: int) -> HttpResponse:
+    """A customer admin withdraws a colleague's access to one of their accounts."""
+    membership = selectors.member_colleague_get(_ctx(request).scope, membership_id)
+    try:
+        memberships.membership_deactivate(membership=membership, actor=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("%(email)s no longer sees %(account)s.")
+                         % {"email": membership.user.email, "account": membership.account.name})
+    return redirect("portal:team")

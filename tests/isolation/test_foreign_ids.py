@@ -52,6 +52,7 @@ SEGMENT_MODELS = {
     "assets": "crm_service.Asset",
     "service-requests": "crm_service.ServiceRequest",
     "registrations": "portal.PortalRegistration",
+    "memberships": "portal.PortalMembership",
 }
 # Non-id arguments of id routes get a fixed valid value.
 STRING_ARGS = {"kind": "scoring", "target_type": "account"}

@@ -224,3 +224,22 @@ def test_member_routes_survive_junk_query_parameters(world, member_client, path)
             "account": "-1", "status": "???"}
     response = member_client(world.members["boss"]).get(path, junk)
     assert response.status_code < 500, (path, response.status_code)
+
+
+def test_customer_admin_withdraws_a_colleagues_access(world, member_client, tenant_a,
+                                                      in_tenant):
+    with in_tenant(tenant_a):
+        colleague = PortalMembership.objects.get(user=world.members["buyer"])
+        sibling = PortalMembership.objects.get(user=world.members["sib"])
+    boss = member_client(world.members["boss"])
+    assert "Withdraw access" in boss.get("/portal/team/").content.decode()
+    response = boss.post(f"/portal/memberships/{colleague.pk}/withdraw/")
+    assert response.status_code == 302
+    with in_tenant(tenant_a):
+        colleague.refresh_from_db()
+        assert colleague.is_active is False
+    assert member_client(world.members["buyer"]).get("/portal/").status_code == 403
+    # Not one of the boss's accounts (branches off): 404; a plain member may not at all.
+    assert boss.post(f"/portal/memberships/{sibling.pk}/withdraw/").status_code == 404
+    assert member_client(world.members["eng"]).post(
+        f"/portal/memberships/{sibling.pk}/withdraw/").status_code == 404
