@@ -173,3 +173,14 @@ def test_member_api_schema_generates_without_warnings(tenant_a, in_tenant):
         assert path in schema["paths"], path
     assert not GENERATOR_STATS._warn_cache, list(GENERATOR_STATS._warn_cache)
     assert not GENERATOR_STATS._error_cache, list(GENERATOR_STATS._error_cache)
+
+
+@pytest.mark.parametrize("attribute", ["permission_classes", "authentication_classes",
+                                       "visible_queryset", "get_queryset"])
+def test_member_viewsets_cannot_open_the_door(attribute):
+    from rest_framework.permissions import AllowAny
+
+    from portal.api import MemberReadOnlyViewSet
+
+    with pytest.raises(TypeError):
+        type("Leaky", (MemberReadOnlyViewSet,), {attribute: (AllowAny,)})
