@@ -28,6 +28,8 @@ urlpatterns = [
          name="password_reset_complete"),
     path("i18n/setlang/", user_views.language_switch, name="set_language"),
     path("crm/", include("crm.urls")),
+    # The member area and the member API (portal members only).
+    path("portal/", include("portal.urls")),
     # Protected files: the record's visibility is checked on every download.
     path("files/<slug:kind>/<int:object_id>/", protected_file_download, name="protected-file"),
     path("api/v1/", include("config.urls_api")),

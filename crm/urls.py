@@ -18,4 +18,6 @@ urlpatterns = [
     path("", include("crm.dataexport.urls")),
     path("", include("crm.catalog.urls")),
     path("", include("crm.imports.urls")),
+    path("portal/", include("portal.crm_urls")),
+    path("settings/portal/", include("portal.crm_settings_urls")),
 ]

@@ -164,6 +164,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "tenants.context_processors.platform",
                 "crm.core.context_processors.crm_shell",
+                "portal.context_processors.portal_page",
             ],
         },
     },
@@ -371,6 +372,9 @@ SPECTACULAR_SETTINGS = {
         "AccountTierEnum": "crm.accounts.models.AccountTier",
         "ImportKindEnum": "crm.imports.models.ImportKind",
         "ImportStatusEnum": "crm.imports.models.ImportStatus",
+        "QuoteStatusEnum": "crm.quotes.models.QuoteStatus",
+        "AssetStatusEnum": "crm.service.models.AssetStatus",
+        "ServiceRequestStatusEnum": "crm.service.models.RequestStatus",
     },
 }
 

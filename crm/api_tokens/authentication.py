@@ -9,13 +9,16 @@ from rest_framework.authentication import TokenAuthentication
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 
-from crm.api_tokens.models import TokenScope
+from crm.api_tokens.models import TokenAudience, TokenScope
 from crm.api_tokens.selectors import api_token_for_secret
 from crm.api_tokens.services import api_token_mark_used
 
 
 class HashedTokenAuthentication(TokenAuthentication):
+    """Staff-API tokens only; the portal API subclasses this with its own audience."""
+
     keyword = "Token"
+    audience: str = TokenAudience.STAFF
 
     def authenticate(self, request: Request) -> tuple[Any, Any] | None:
         result = super().authenticate(request)
@@ -27,7 +30,7 @@ class HashedTokenAuthentication(TokenAuthentication):
         return user, token
 
     def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
-        token = api_token_for_secret(secret=key)
+        token = api_token_for_secret(secret=key, audience=self.audience)
         if token is None:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         api_token_mark_used(token=token)

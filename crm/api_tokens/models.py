@@ -12,6 +12,14 @@ class TokenScope(models.TextChoices):
     READ_WRITE = "read_write", _("Read and write")
 
 
+class TokenAudience(models.TextChoices):
+    """Which API a token opens. Each API's authentication class accepts only its own
+    audience, so a portal member's token is not a credential on the staff API at all."""
+
+    STAFF = "staff", _("Staff API")
+    PORTAL = "portal", _("Portal member API")
+
+
 class ApiToken(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                              related_name="crm_api_tokens", verbose_name=_("user"))
@@ -20,6 +28,8 @@ class ApiToken(models.Model):
     key_hash = models.CharField(max_length=64, unique=True)  # sha256 hex of the whole secret
     scope = models.CharField(_("scope"), max_length=12, choices=TokenScope.choices,
                              default=TokenScope.READ_WRITE)
+    audience = models.CharField(_("API"), max_length=10, choices=TokenAudience.choices,
+                                default=TokenAudience.STAFF)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)

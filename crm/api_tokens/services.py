@@ -9,10 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm.api_tokens.models import ApiToken, TokenScope
+from crm.api_tokens.models import ApiToken, TokenAudience, TokenScope
 from crm.api_tokens.selectors import api_token_hash
 from crm.core.audit import audit_event
-from tenants.users.models import User
+from tenants.users.models import User, UserKind
 from tenants.users.permissions import Capability, can
 
 SECRET_PREFIX = "nw_"
@@ -38,11 +38,19 @@ def _clean_name(name: str) -> str:
 
 
 def api_token_create(
-    *, user: User, name: str, scope: str = TokenScope.READ_WRITE, actor: User | None = None
+    *, user: User, name: str, scope: str = TokenScope.READ_WRITE, actor: User | None = None,
+    audience: str = TokenAudience.STAFF,
 ) -> IssuedToken:
-    """A new token for ``user`` (staff only). The secret is returned once, never stored."""
-    if not can(user, Capability.USE_CRM):
-        raise ValidationError(_("Only staff users can have API tokens."))
+    """A new token for ``user``: staff-API tokens for staff only, portal tokens for active
+    portal members only. The secret is returned once, never stored."""
+    if audience == TokenAudience.PORTAL:
+        if user.kind != UserKind.MEMBER or not user.is_active:
+            raise ValidationError(_("Only portal members can have portal API tokens."))
+    elif audience == TokenAudience.STAFF:
+        if not can(user, Capability.USE_CRM):
+            raise ValidationError(_("Only staff users can have API tokens."))
+    else:
+        raise ValidationError({"audience": _("Unknown API.")})
     if scope not in TokenScope.values:
         raise ValidationError({"scope": _("Choose read or read_write.")})
     clean_name = _clean_name(name)
@@ -50,10 +58,11 @@ def api_token_create(
     with transaction.atomic():
         token = ApiToken.objects.create(
             user=user, name=clean_name, scope=scope, prefix=secret[:VISIBLE_PREFIX_LENGTH],
-            key_hash=api_token_hash(secret),
+            key_hash=api_token_hash(secret), audience=audience,
         )
         audit_event(instance=token, action="token.created", actor=actor or user,
-                    data={"name": clean_name, "scope": scope, "user": user.pk})
+                    data={"name": clean_name, "scope": scope, "user": user.pk,
+                          "audience": audience})
     return IssuedToken(token=token, secret=secret)
 
 

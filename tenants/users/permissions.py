@@ -27,6 +27,8 @@ class Capability(StrEnum):
     EDIT_PORTAL = "edit_portal"  # Wagtail /cms/
     MANAGE_CATALOG = "manage_catalog"  # price books and their entries (crm.catalog)
     MANAGE_INTEGRATIONS = "manage_integrations"  # outbound webhooks (crm.webhooks)
+    # invite a contact to the customer portal, approve or reject self-registrations (portal)
+    INVITE_PORTAL_MEMBERS = "invite_portal_members"
 
     @property
     def label(self) -> "str | Promise":
@@ -50,6 +52,8 @@ CAPABILITY_LABELS: dict[Capability, "str | Promise"] = {
     Capability.EDIT_PORTAL: _("Edit the customer portal site (/cms/)"),
     Capability.MANAGE_CATALOG: _("Manage price books and their prices"),
     Capability.MANAGE_INTEGRATIONS: _("Manage webhooks and see their deliveries"),
+    Capability.INVITE_PORTAL_MEMBERS: _("Invite contacts to the customer portal and approve "
+                                        "portal registrations"),
 }
 
 
@@ -67,9 +71,12 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         Capability.MANAGE_SALES,
         Capability.EDIT_PORTAL,
         Capability.MANAGE_CATALOG,
+        Capability.INVITE_PORTAL_MEMBERS,
     },
-    Role.SALES_REP: _STAFF_BASE | {Capability.EDIT_RECORDS, Capability.MANAGE_SALES},
-    Role.SERVICE_AGENT: _STAFF_BASE | {Capability.EDIT_RECORDS, Capability.MANAGE_SERVICE},
+    Role.SALES_REP: _STAFF_BASE | {Capability.EDIT_RECORDS, Capability.MANAGE_SALES,
+                                   Capability.INVITE_PORTAL_MEMBERS},
+    Role.SERVICE_AGENT: _STAFF_BASE | {Capability.EDIT_RECORDS, Capability.MANAGE_SERVICE,
+                                       Capability.INVITE_PORTAL_MEMBERS},
     Role.READ_ONLY: _STAFF_BASE | {Capability.SEE_ALL_RECORDS},
 }
 

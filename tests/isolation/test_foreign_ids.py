@@ -50,6 +50,12 @@ SEGMENT_MODELS = {
     "entries": "crm_catalog.PriceBookEntry",
     "webhooks": "crm_webhooks.WebhookEndpoint",
     "imports": "crm_imports.ImportJob",
+    # The member area and member API (/portal/...), walked by a member of tenant B.
+    "quotes": "crm_quotes.Quote",
+    "assets": "crm_service.Asset",
+    "service-requests": "crm_service.ServiceRequest",
+    "registrations": "portal.PortalRegistration",
+    "memberships": "portal.PortalMembership",
 }
 # Non-id arguments of id routes get a fixed valid value.
 STRING_ARGS = {"kind": "scoring", "target_type": "account"}
@@ -143,17 +149,38 @@ def test_every_id_route_answers_404_to_another_tenants_ids(
     assert unmapped == [], "map the id of these routes in SEGMENT_MODELS"
 
     client = tenant_client(tenant_b, tenant_b.users["admin"])
+    # Staff are refused by the member area by construction (403): a member of B walks it.
+    member_client = tenant_client(tenant_b, _member_of(tenant_b))
     answers = {}
     for route in routes:
         path = _path_with_ids(route, alpha_with_demo_data)
+        walker = member_client if route.startswith("portal/") else client
         # The first method the route answers (a missing record must be a 404 for each).
         for method in ("get", "post", "patch", "delete"):
-            response = getattr(client, method)(path)
+            response = getattr(walker, method)(path)
             if response.status_code != 405:
                 break
         answers[path] = response.status_code
     wrong = {path: status for path, status in answers.items() if status != 404}
     assert wrong == {}
+
+
+def _member_of(tenant) -> User:
+    """A portal member of one of the tenant's own accounts (customer admin)."""
+    from django_tenants.utils import tenant_context
+
+    from crm.accounts.models import Contact
+    from portal.models import MemberRole, PortalMembership
+    from tenants.users.models import UserKind
+
+    with tenant_context(tenant.tenant):
+        account = Account.objects.create(name="B customer", name_normalized="b customer")
+        contact = Contact.objects.create(account=account, last_name="B", email="m@b.test")
+        user = User.objects.create_user(email="m@b.test", password="x", kind=UserKind.MEMBER)
+        PortalMembership.objects.create(user=user, account=account, contact=contact,
+                                        role=MemberRole.CUSTOMER_ADMIN)
+    connection.set_schema_to_public()
+    return user
 
 
 def test_the_second_tenants_ids_start_at_the_offset(tenant_a, tenant_b, in_tenant):
