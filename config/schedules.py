@@ -44,3 +44,8 @@ BEAT_SCHEDULE["crm-dataexport-purge-expired"] = {  # fans out into every custome
     "schedule": crontab(minute=50),
     "tenant_schemas": ["public"],
 }
+
+BEAT_SCHEDULE["crm-receivables-reminders"] = {  # per tenant, hourly (local dates); once each
+    "task": "crm.receivables.tasks.send_receivable_reminders",
+    "schedule": crontab(minute=20),
+}

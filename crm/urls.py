@@ -16,4 +16,6 @@ urlpatterns = [
     path("", include("crm.staff.urls")),
     path("", include("crm.dataexport.urls")),
     path("", include("crm.catalog.urls")),
+    path("", include("crm.receivables.urls")),
+    path("", include("crm.expenses.urls")),
 ]

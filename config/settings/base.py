@@ -75,6 +75,7 @@ TENANT_APPS = [
     "crm.quotes.apps.QuotesConfig",
     "crm.orders.apps.OrdersConfig",
     "crm.receivables.apps.ReceivablesConfig",
+    "crm.expenses.apps.ExpensesConfig",
     "crm.service.apps.ServiceConfig",
     "portal.apps.PortalConfig",
     "cms.apps.CmsConfig",

@@ -26,6 +26,8 @@ class Capability(StrEnum):
     MANAGE_BILLING = "manage_billing"
     EDIT_PORTAL = "edit_portal"  # Wagtail /cms/
     MANAGE_CATALOG = "manage_catalog"  # price books and their entries (crm.catalog)
+    # finance: record payments, receive receivables reminders, reimburse expenses
+    MANAGE_FINANCE = "manage_finance"
 
     @property
     def label(self) -> "str | Promise":
@@ -48,6 +50,8 @@ CAPABILITY_LABELS: dict[Capability, "str | Promise"] = {
     Capability.MANAGE_BILLING: _("Manage the plan, seats and payment"),
     Capability.EDIT_PORTAL: _("Edit the customer portal site (/cms/)"),
     Capability.MANAGE_CATALOG: _("Manage price books and their prices"),
+    Capability.MANAGE_FINANCE: _("Record payments, receive receivables reminders and "
+                                 "reimburse expenses"),
 }
 
 
