@@ -187,7 +187,8 @@ def _may_edit(expense: Expense, actor: User) -> bool:
 
 
 def _lock(expense: Expense) -> Expense:
-    return Expense.objects.select_for_update().select_related("owner").get(pk=expense.pk)
+    return (Expense.objects.select_for_update(of=("self",)).select_related("owner")
+            .get(pk=expense.pk))
 
 
 @transaction.atomic

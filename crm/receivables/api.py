@@ -42,7 +42,7 @@ def _money(amount: Decimal, currency: str) -> str:
 
 
 class AllocationSerializer(serializers.Serializer):
-    instalment = serializers.IntegerField()
+    instalment = serializers.IntegerField(source="instalment_id")
     amount = serializers.CharField()
 
 

@@ -113,7 +113,7 @@ def _clean_amount(value: Any, *, field: str, currency: str) -> Decimal:
 
 
 def _lock_order(order: Order) -> Order:
-    return Order.objects.select_for_update().select_related("account", "owner").get(
+    return Order.objects.select_for_update(of=("self",)).select_related("account", "owner").get(
         pk=order.pk)
 
 
