@@ -56,7 +56,7 @@ RECEIVABLE_STATUSES = (OrderStatus.APPROVED, OrderStatus.PARTLY_DELIVERED,
 # Orders that may carry a schedule at all (a draft may be planned ahead).
 SCHEDULABLE_STATUSES = (OrderStatus.DRAFT, OrderStatus.PENDING_APPROVAL, *RECEIVABLE_STATUSES)
 
-AMOUNT: "DecimalField[Decimal, Decimal]" = DecimalField(max_digits=20, decimal_places=4)
+AMOUNT: DecimalField[Decimal, Decimal] = DecimalField(max_digits=20, decimal_places=4)
 ZERO = Decimal(0)
 
 

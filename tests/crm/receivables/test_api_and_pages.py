@@ -41,7 +41,8 @@ def test_schedule_put_and_get_with_money_as_strings(tenant_a, tenant_client, boo
     bad = _json(client, "put", path, {"instalments": [
         {"due_on": "2026-03-01", "amount": "1000.00"}, {"due_on": "2026-04-01",
                                                         "amount": "234.49"}]})
-    assert bad.status_code == 400 and "instalments" in bad.json()
+    assert bad.status_code == 400
+    assert "instalments" in bad.json()
     response = _json(client, "put", path, {"split": {"count": 3,
                                                      "first_due_on": "2026-03-01"}})
     assert response.status_code == 200, response.content
@@ -49,7 +50,8 @@ def test_schedule_put_and_get_with_money_as_strings(tenant_a, tenant_client, boo
     assert [i["amount"] for i in body["instalments"]] == ["411.50", "411.50", "411.50"]
     assert [i["due_on"] for i in body["instalments"]] == ["2026-03-01", "2026-04-01",
                                                           "2026-05-01"]
-    assert body["total"] == "1234.50" and body["outstanding"] == "1234.50"
+    assert body["total"] == "1234.50"
+    assert body["outstanding"] == "1234.50"
     assert client.get(path).json() == body
 
 
@@ -66,15 +68,18 @@ def test_payments_post_and_list(tenant_a, tenant_client, in_tenant, books):
     created = _json(admin, "post", path, {"amount": "1100.00", "paid_on": "2026-03-02"})
     assert created.status_code == 201, created.content
     body = created.json()
-    assert body["amount"] == "1100.00" and body["instalment"] is None
+    assert body["amount"] == "1100.00"
+    assert body["instalment"] is None
     assert body["allocations"] == [{"instalment": first.pk, "amount": "1000.00"},
                                    {"instalment": second.pk, "amount": "100.00"}]
     over = _json(admin, "post", path, {"amount": "134.51", "paid_on": "2026-03-03",
                                        "instalment": second.pk})
-    assert over.status_code == 400 and "amount" in over.json()
+    assert over.status_code == 400
+    assert "amount" in over.json()
     foreign = _json(admin, "post", path, {"amount": "1.00", "paid_on": "2026-03-03",
                                           "instalment": 999_999_999})
-    assert foreign.status_code == 400 and "instalment" in foreign.json()
+    assert foreign.status_code == 400
+    assert "instalment" in foreign.json()
     listed = rep.get(path).json()["results"]
     assert [p["id"] for p in listed] == [body["id"]]
     assert rep.get(f"{API}/orders/{books['order'].pk}/schedule/").json()["paid"] == "1100.00"
@@ -87,7 +92,8 @@ def test_aging_api(tenant_a, tenant_client, books):
     assert [b["key"] for b in body["buckets"]] == ["current", "1_30", "31_60", "61_90",
                                                    "90_plus"]
     (row,) = [r for r in body["rows"] if r["id"] == books["other"].account_id]
-    assert row["buckets"]["31_60"] == "99.00" and row["total"] == "99.00"
+    assert row["buckets"]["31_60"] == "99.00"
+    assert row["total"] == "99.00"
     assert client.get(f"{API}/receivables/aging/?group_by=team").status_code == 400
     assert client.get(f"{API}/receivables/aging/?as_of=garbage").status_code == 400
     rep = tenant_client(tenant_a, tenant_a.users["rep"])
@@ -132,7 +138,8 @@ def test_aging_page_figures_equal_their_instalment_lists(tenant_a, tenant_client
     page = client.get("/crm/receivables/")
     assert page.status_code == 200
     html = page.content.decode()
-    assert 'class="aging-chart"' in html and "vendor/chartjs/chart.umd.js" in html
+    assert 'class="aging-chart"' in html
+    assert "vendor/chartjs/chart.umd.js" in html
     links = re.findall(r'href="(/crm/receivables/instalments/\?[^"]*bucket=[^"]*rep=\d+)">'
                        r"([^<]+)</a>", html)
     assert len(links) >= 3
@@ -141,7 +148,8 @@ def test_aging_page_figures_equal_their_instalment_lists(tenant_a, tenant_client
         total = re.search(r"<strong>([^<]+)</strong></td><td></td></tr>", listing).group(1)
         assert total == figure, link
     by_account = client.get("/crm/receivables/?group_by=account").content.decode()
-    assert "Api Mine Ltd" in by_account and "Api Theirs Ltd" in by_account
+    assert "Api Mine Ltd" in by_account
+    assert "Api Theirs Ltd" in by_account
 
 
 def test_order_page_records_a_payment_and_splits(tenant_a, tenant_client, books):
@@ -152,7 +160,8 @@ def test_order_page_records_a_payment_and_splits(tenant_a, tenant_client, books)
         "count": "2", "first_due_on": "2026-03-01", "months_between": "1"})
     assert response.status_code == 302
     response = admin.post(base + "payments/", {"amount": "5000", "paid_on": "2026-03-02"})
-    assert response.status_code == 400 and "a payment cannot be more" in \
+    assert response.status_code == 400
+    assert "a payment cannot be more" in \
         response.content.decode()
     response = admin.post(base + "payments/", {"amount": "617.25", "paid_on": "2026-03-02"})
     assert response.status_code == 302
@@ -171,7 +180,8 @@ def test_schedule_formset_edit(tenant_a, tenant_client, books):
             "instalments-0-due_on": "2026-03-01", "instalments-0-amount": "1000",
             "instalments-1-due_on": "2026-04-01", "instalments-1-amount": "200"}
     refused = admin.post(base + "schedule/", data)
-    assert refused.status_code == 400 and "add up to" in refused.content.decode()
+    assert refused.status_code == 400
+    assert "add up to" in refused.content.decode()
     data["instalments-1-amount"] = "234.50"
     assert admin.post(base + "schedule/", data).status_code == 302
 

@@ -47,7 +47,8 @@ def test_split_puts_the_remainder_on_the_last_instalment():
 
 def test_split_never_leaves_a_negative_last_instalment():
     parts = split_amount(total=D("0.10"), count=12, currency="CNY")
-    assert sum(parts) == D("0.10") and min(parts) >= 0
+    assert sum(parts) == D("0.10")
+    assert min(parts) >= 0
 
 
 @given(total=st.decimals(min_value=0, max_value=10**9, places=2),
@@ -85,7 +86,7 @@ def test_sub_minor_unit_instalments_are_refused(world):
 
 
 def test_partial_payments_against_an_instalment(world):
-    first, second = make_schedule(order=world["order"], actor=world["admin"], plan=[
+    first, _second = make_schedule(order=world["order"], actor=world["admin"], plan=[
         (date(2026, 3, 1), "600.00"), (date(2026, 4, 1), "400.00")])
     payment_record(order=world["order"], instalment=first, amount=D("250.00"),
                    paid_on=date(2026, 3, 2), actor=world["admin"])
@@ -186,7 +187,8 @@ def test_payment_recorded_is_emitted_after_commit(world, monkeypatch,
         callback()
     (event,) = [e for e in seen if e.type == "payment.recorded"]
     assert event.data["payment"] == payment.pk
-    assert event.data["amount"] == "123.45" and event.data["outstanding"] == "876.55"
+    assert event.data["amount"] == "123.45"
+    assert event.data["outstanding"] == "876.55"
     assert event.data["instalments"] == [only.pk]
 
 
