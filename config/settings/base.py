@@ -366,6 +366,8 @@ SPECTACULAR_SETTINGS = {
         "OwnershipChangeKindEnum": "crm.pool.models.OwnershipChangeKind",
         "StaffRoleEnum": "tenants.users.models.Role",
         "AccountTierEnum": "crm.accounts.models.AccountTier",
+        "ExpenseStatusEnum": "crm.expenses.models.ExpenseStatus",
+        "ExpenseCategoryEnum": "crm.expenses.models.ExpenseCategory",
     },
 }
 

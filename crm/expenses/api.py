@@ -94,11 +94,11 @@ class ExpenseSerializer(serializers.ModelSerializer):
                                        **validated_data)
 
 
-class CommentSerializer(serializers.Serializer):
+class ExpenseApproveSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
-class RejectSerializer(serializers.Serializer):
+class ExpenseRejectSerializer(serializers.Serializer):
     comment = serializers.CharField(max_length=2000)
 
 
@@ -127,21 +127,23 @@ class ExpenseViewSet(VisibleModelViewSet):
         expense = services.expense_submit(expense=self.get_object(), actor=request.user)
         return self._answer(expense)
 
-    @extend_schema(request=CommentSerializer, responses={200: ExpenseSerializer})
+    @extend_schema(request=ExpenseApproveSerializer, responses={200: ExpenseSerializer})
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str | None = None) -> Response:
-        body = CommentSerializer(data=request.data)
+        target = self.get_object()  # a foreign id is a 404 before the body is read
+        body = ExpenseApproveSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        expense = services.expense_approve(expense=self.get_object(), actor=request.user,
+        expense = services.expense_approve(expense=target, actor=request.user,
                                            comment=body.validated_data.get("comment", ""))
         return self._answer(expense)
 
-    @extend_schema(request=RejectSerializer, responses={200: ExpenseSerializer})
+    @extend_schema(request=ExpenseRejectSerializer, responses={200: ExpenseSerializer})
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: str | None = None) -> Response:
-        body = RejectSerializer(data=request.data)
+        target = self.get_object()  # a foreign id is a 404 before the body is read
+        body = ExpenseRejectSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        expense = services.expense_reject(expense=self.get_object(), actor=request.user,
+        expense = services.expense_reject(expense=target, actor=request.user,
                                           comment=body.validated_data["comment"])
         return self._answer(expense)
 

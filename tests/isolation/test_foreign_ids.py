@@ -47,6 +47,8 @@ SEGMENT_MODELS = {
     "products": "crm_catalog.Product",
     "price-books": "crm_catalog.PriceBook",
     "entries": "crm_catalog.PriceBookEntry",
+    "orders": "crm_orders.Order",  # /crm/receivables/orders/{id}/, /api/v1/orders/{id}/...
+    "expenses": "crm_expenses.Expense",
 }
 # Non-id arguments of id routes get a fixed valid value.
 STRING_ARGS = {"kind": "scoring", "target_type": "account"}
