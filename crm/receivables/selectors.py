@@ -241,6 +241,23 @@ def account_balances(*, viewer: User, account_ids: Iterable[int] | None = None,
                            overdue=row["overdue"]) for row in rows]
 
 
+def order_balances(*, viewer: User, account_ids: Iterable[int], limit: int = 10
+                   ) -> list[Order]:
+    """Receivable orders of these accounts that ``viewer`` may see and that still owe
+    something, each annotated with ``paid``, ``scheduled`` and ``outstanding`` (one
+    query)."""
+    return list(
+        order_visible_queryset(viewer=viewer)
+        .filter(account_id__in=list(account_ids), status__in=RECEIVABLE_STATUSES)
+        .annotate(paid=Coalesce(Sum("instalments__paid_amount"), Value(ZERO),
+                                output_field=AMOUNT),
+                  scheduled=Coalesce(Sum("instalments__amount"), Value(ZERO),
+                                     output_field=AMOUNT))
+        .annotate(outstanding=F("total") - F("paid"))
+        .filter(paid__lt=F("total")).select_related("account")
+        .order_by("ordered_on", "pk")[:limit])
+
+
 # --- aging --------------------------------------------------------------------------------
 
 def _paid_as_of(as_of: date) -> Subquery:

@@ -204,3 +204,17 @@ def test_list_query_budgets(tenant_a, tenant_client, in_tenant, books,
         assert client.get("/crm/receivables/instalments/").status_code == 200
     with django_assert_max_num_queries(12):
         assert client.get(f"{API}/orders/{books['other'].pk}/payments/").status_code == 200
+
+
+def test_account_page_shows_what_the_account_owes(tenant_a, tenant_client, in_tenant, books):
+    with in_tenant(tenant_a):
+        make_schedule(order=books["order"], actor=tenant_a.users["admin"],
+                      plan=[(books["today"] - timedelta(days=3), "1234.50")])
+    rep = tenant_client(tenant_a, tenant_a.users["rep"])
+    page = rep.get(f"/crm/accounts/{books['mine'].pk}/").content.decode()
+    assert 'id="account-receivables"' in page
+    assert f"/crm/receivables/orders/{books['order'].pk}/" in page
+    assert "1,234.50" in page
+    agent = tenant_client(tenant_a, tenant_a.users["agent"])
+    assert 'id="account-receivables"' not in agent.get(
+        f"/crm/accounts/{books['mine'].pk}/").content.decode()
