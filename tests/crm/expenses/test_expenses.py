@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from crm.core.models import Team
 from crm.core.teams import team_create
@@ -245,7 +246,7 @@ def test_expenses_are_invisible_across_reps_and_tenants(office, tenant_a, tenant
                  f"/files/receipt/{expense.pk}/"):
         assert agent.get(path).status_code == 404
     with in_tenant(tenant_a):
-        Team.objects.filter(pk=office["team"].pk).update(archived_at=date(2026, 1, 1))
+        Team.objects.filter(pk=office["team"].pk).update(archived_at=timezone.now())
     rep2 = tenant_client(tenant_a, office["rep2"])
     assert rep2.get(f"{API}/expenses/{expense.pk}/").status_code == 404
     assert rep2.get(f"/crm/expenses/{expense.pk}/").status_code == 404
