@@ -49,3 +49,8 @@ BEAT_SCHEDULE["crm-webhooks-deliver-due"] = {  # per tenant; retries and rows ne
     "task": "crm.webhooks.tasks.deliver_due_webhooks",
     "schedule": crontab(minute="*"),
 }
+
+BEAT_SCHEDULE["crm-receivables-reminders"] = {  # per tenant, hourly (local dates); once each
+    "task": "crm.receivables.tasks.send_receivable_reminders",
+    "schedule": crontab(minute=20),
+}

@@ -16,12 +16,14 @@ API_ROUTE_MODULES: list[str] = [
     "crm.catalog.api",
     "crm.webhooks.api",
     "crm.imports.api",
+    "crm.expenses.api",
 ]
 
 # Modules that define ``api_urlpatterns`` (API resources that are not router collections,
 # such as the /api/v1/settings/ singleton); included before the router's URLs.
 API_URL_MODULES: list[str] = [
     "crm.workspace.api",
+    "crm.receivables.api",
 ]
 
 

@@ -20,4 +20,6 @@ urlpatterns = [
     path("", include("crm.imports.urls")),
     path("portal/", include("portal.crm_urls")),
     path("settings/portal/", include("portal.crm_settings_urls")),
+    path("", include("crm.receivables.urls")),
+    path("", include("crm.expenses.urls")),
 ]

@@ -75,6 +75,7 @@ TENANT_APPS = [
     "crm.quotes.apps.QuotesConfig",
     "crm.orders.apps.OrdersConfig",
     "crm.receivables.apps.ReceivablesConfig",
+    "crm.expenses.apps.ExpensesConfig",
     "crm.service.apps.ServiceConfig",
     "crm.webhooks.apps.WebhooksConfig",
     "crm.imports.apps.ImportsConfig",
@@ -375,6 +376,8 @@ SPECTACULAR_SETTINGS = {
         "QuoteStatusEnum": "crm.quotes.models.QuoteStatus",
         "AssetStatusEnum": "crm.service.models.AssetStatus",
         "ServiceRequestStatusEnum": "crm.service.models.RequestStatus",
+        "ExpenseStatusEnum": "crm.expenses.models.ExpenseStatus",
+        "ExpenseCategoryEnum": "crm.expenses.models.ExpenseCategory",
     },
 }
 

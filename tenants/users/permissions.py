@@ -29,6 +29,8 @@ class Capability(StrEnum):
     MANAGE_INTEGRATIONS = "manage_integrations"  # outbound webhooks (crm.webhooks)
     # invite a contact to the customer portal, approve or reject self-registrations (portal)
     INVITE_PORTAL_MEMBERS = "invite_portal_members"
+    # finance: record payments, receive receivables reminders, reimburse expenses
+    MANAGE_FINANCE = "manage_finance"
 
     @property
     def label(self) -> "str | Promise":
@@ -54,6 +56,8 @@ CAPABILITY_LABELS: dict[Capability, "str | Promise"] = {
     Capability.MANAGE_INTEGRATIONS: _("Manage webhooks and see their deliveries"),
     Capability.INVITE_PORTAL_MEMBERS: _("Invite contacts to the customer portal and approve "
                                         "portal registrations"),
+    Capability.MANAGE_FINANCE: _("Record payments, receive receivables reminders and "
+                                 "reimburse expenses"),
 }
 
 

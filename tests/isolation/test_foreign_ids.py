@@ -56,6 +56,8 @@ SEGMENT_MODELS = {
     "service-requests": "crm_service.ServiceRequest",
     "registrations": "portal.PortalRegistration",
     "memberships": "portal.PortalMembership",
+    "orders": "crm_orders.Order",  # /crm/receivables/orders/{id}/, /api/v1/orders/{id}/...
+    "expenses": "crm_expenses.Expense",
 }
 # Non-id arguments of id routes get a fixed valid value.
 STRING_ARGS = {"kind": "scoring", "target_type": "account"}
