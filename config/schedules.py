@@ -44,3 +44,7 @@ BEAT_SCHEDULE["crm-dataexport-purge-expired"] = {  # fans out into every custome
     "schedule": crontab(minute=50),
     "tenant_schemas": ["public"],
 }
+BEAT_SCHEDULE["crm-orders-renewal-reminders"] = {  # per tenant, daily; once per contract
+    "task": "crm.orders.tasks.send_contract_renewal_reminders",
+    "schedule": crontab(hour=7, minute=10),
+}

@@ -365,6 +365,8 @@ SPECTACULAR_SETTINGS = {
         "OwnershipChangeKindEnum": "crm.pool.models.OwnershipChangeKind",
         "StaffRoleEnum": "tenants.users.models.Role",
         "AccountTierEnum": "crm.accounts.models.AccountTier",
+        "OrderStatusEnum": "crm.orders.models.OrderStatus",
+        "OrderKindEnum": "crm.orders.models.OrderKind",
     },
 }
 
