@@ -110,6 +110,7 @@ class OrderSerializer(serializers.ModelSerializer):
     kind = serializers.ChoiceField(choices=OrderKind.choices, required=False,
                                    default=OrderKind.ORDER)
     currency = serializers.CharField(max_length=3, required=False)
+    ordered_on = serializers.DateField(required=False, help_text=_("Default: today"))
     delivery_terms = serializers.CharField(required=False, allow_blank=True, default="")
     payment_terms = serializers.CharField(required=False, allow_blank=True, default="")
     discount_percent = serializers.DecimalField(**PERCENT_IN, max_value=Decimal(100),

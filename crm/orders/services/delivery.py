@@ -75,7 +75,8 @@ def order_deliver(*, order: Order, actor: User, deliveries: Sequence[DeliveryInp
         raise ValidationError(_("An amendment of this order is open: decide it first."))
     delivered_on = delivered_on or timezone.localdate()
     locked = {line.pk: line for line in
-              OrderLine.objects.select_for_update().filter(order=order)
+              OrderLine.objects.select_for_update(of=("self",)).filter(order=order)
+              .order_by("position", "pk")
               .select_related("product", "order")}
     items = [DeliveryInput(line=locked.get(item.line.pk, item.line), quantity=item.quantity,
                            serial_numbers=[s.strip() for s in item.serial_numbers

@@ -46,7 +46,8 @@ def test_the_default_chain_is_seeded_for_every_tenant(chain):
     assert steps == [(1, "team_manager", "", D(0)), (2, "role", "admin", D(500000))]
 
 
-def test_below_the_threshold_only_the_team_manager_approves(chain, django_capture_on_commit_callbacks):
+def test_below_the_threshold_only_the_team_manager_approves(
+        chain, django_capture_on_commit_callbacks):
     events.clear()
     order = make_order(account=chain["account"], actor=chain["rep"], amount="1000")
     order = order_submit(order=order, actor=chain["rep"])
@@ -57,7 +58,8 @@ def test_below_the_threshold_only_the_team_manager_approves(chain, django_captur
                                        verb="order.approval_requested").exists()
     with django_capture_on_commit_callbacks(execute=True):
         order = order_approve(order=order, actor=chain["manager"], comment="fine")
-    assert order.status == OrderStatus.APPROVED and order.approved_at is not None
+    assert order.status == OrderStatus.APPROVED
+    assert order.approved_at is not None
     assert [event.data["order"] for event in events] == [order.pk]
     assert AuditEntry.objects.filter(object_id=order.pk, action="approval.approved").count() == 1
 
@@ -215,7 +217,8 @@ def test_an_amendment_is_a_new_revision_with_its_own_approval(chain):
     with pytest.raises(ValidationError):
         order_amend(order=Order.objects.get(pk=order.pk), actor=chain["rep"])
     third = order_amend(order=amendment, actor=chain["rep"])
-    assert third.revision == 3 and str(third) == f"{order.number} rev 3"
+    assert third.revision == 3
+    assert str(third) == f"{order.number} rev 3"
 
 
 def test_a_rejected_amendment_leaves_the_original_in_force(chain):

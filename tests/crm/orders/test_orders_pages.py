@@ -27,7 +27,8 @@ def test_the_list_shows_visible_orders_with_filters(world, tenant_client, in_ten
     page = client.get("/crm/orders/")
     assert page.status_code == 200
     html = page.content.decode()
-    assert draft.number in html and theirs.number not in html
+    assert draft.number in html
+    assert theirs.number not in html
     assert f'data-order-id="{draft.pk}"' in html
     filtered = client.get("/crm/orders/?status=approved").content.decode()
     assert f'data-order-id="{draft.pk}"' not in filtered
@@ -63,7 +64,8 @@ def test_create_and_edit_a_draft_through_the_form(world, tenant_client, in_tenan
     assert response.status_code == 302, response.content.decode()[:2000]
     with in_tenant(world["tenant"]):
         order = Order.objects.get(delivery_terms="FOB")
-        assert order.total == D("250.00") and order.lines.count() == 2
+        assert order.total == D("250.00")
+        assert order.lines.count() == 2
     edit = {**data, "payment_terms": "Net 60", "lines-TOTAL_FORMS": "1",
             "lines-0-quantity": "3"}
     edit.pop("account")
@@ -84,7 +86,8 @@ def test_submit_approve_by_page_and_the_inbox(world, tenant_client, in_tenant):
     assert f'data-order-id="{order.pk}"' in inbox
     assert f'data-order-id="{order.pk}"' not in rep.get("/crm/orders/approvals/").content.decode()
     detail = manager.get(f"/crm/orders/{order.pk}/").content.decode()
-    assert "approval-trail" in detail and 'data-decision="pending"' in detail
+    assert "approval-trail" in detail
+    assert 'data-decision="pending"' in detail
     assert "/approve/" in detail
     # A rep posting an approval changes nothing.
     rep.post(f"/crm/orders/{order.pk}/approve/")
@@ -94,7 +97,8 @@ def test_submit_approve_by_page_and_the_inbox(world, tenant_client, in_tenant):
     with in_tenant(world["tenant"]):
         assert Order.objects.get(pk=order.pk).status == OrderStatus.APPROVED
     detail = rep.get(f"/crm/orders/{order.pk}/").content.decode()
-    assert "Looks right" in detail and 'data-decision="approved"' in detail
+    assert "Looks right" in detail
+    assert 'data-decision="approved"' in detail
     assert rep.get(f"/crm/orders/{order.pk}/edit/").status_code == 302  # locked
 
 
@@ -120,7 +124,8 @@ def test_delivery_form_with_serial_numbers(world, tenant_client, in_tenant):
         line = order.lines.get()
     client = tenant_client(world["tenant"], world["rep"])
     detail = client.get(f"/crm/orders/{order.pk}/").content.decode()
-    assert "delivery-form" in detail and f"serials_{line.pk}" in detail
+    assert "delivery-form" in detail
+    assert f"serials_{line.pk}" in detail
     client.post(f"/crm/orders/{order.pk}/deliver/", {f"quantity_{line.pk}": "2",
                                                      f"serials_{line.pk}": "P-1\nP-2"})
     with in_tenant(world["tenant"]):
@@ -142,7 +147,8 @@ def test_delivery_form_with_serial_numbers(world, tenant_client, in_tenant):
 def test_settings_page_for_admins_only(world, tenant_client, in_tenant):
     admin = tenant_client(world["tenant"], world["admin"])
     page = admin.get("/crm/settings/orders/")
-    assert page.status_code == 200 and "Finance re-check" in page.content.decode()
+    assert page.status_code == 200
+    assert "Finance re-check" in page.content.decode()
     response = admin.post("/crm/settings/orders/steps/new/", {
         "position": "3", "label": "CEO sign-off", "approver_kind": "user",
         "user": world["admin"].pk, "min_amount": "2000000"})
@@ -168,7 +174,8 @@ def test_the_account_page_has_an_orders_panel(world, tenant_client, in_tenant):
     order = _order(world, in_tenant)
     client = tenant_client(world["tenant"], world["rep"])
     html = client.get(f"/crm/accounts/{world['account'].pk}/").content.decode()
-    assert 'id="account-orders"' in html and f'data-order-id="{order.pk}"' in html
+    assert 'id="account-orders"' in html
+    assert f'data-order-id="{order.pk}"' in html
 
 
 @pytest.mark.parametrize("path", ["/crm/orders/{pk}/", "/crm/orders/{pk}/edit/"])
