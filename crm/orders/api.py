@@ -19,17 +19,17 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import MethodNotAllowed, NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from crm.accounts.api import VisibleAccountField, VisibleContactField
 from crm.catalog.api import CatalogProductField
-from crm.core.api.upsert import ExternalIdUpsertMixin, upsert_schema
+from crm.core.api.upsert import ExternalIdUpsertMixin
 from crm.core.api.viewsets import VisibleModelViewSet
 from crm.core.money import round_money
 from crm.orders import selectors, services
@@ -59,6 +59,16 @@ def _number(value: Decimal) -> str:
 class VisibleOpportunityField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self) -> QuerySet[Opportunity]:
         return opportunity_visible(viewer=self.context["request"].user)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class OrderAccountField(VisibleAccountField):
+    """An account the caller may see (by id)."""
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class OrderContactField(VisibleContactField):
+    """A contact the caller may see (by id)."""
 
 
 class OrderLineInSerializer(serializers.Serializer):
@@ -91,7 +101,7 @@ class OrderLineOutSerializer(serializers.Serializer):
     delivered_quantity = serializers.CharField()
 
 
-class ApprovalOutSerializer(serializers.Serializer):
+class OrderApprovalSerializer(serializers.Serializer):
     round = serializers.IntegerField()
     step = serializers.IntegerField()
     step_label = serializers.CharField()
@@ -100,27 +110,19 @@ class ApprovalOutSerializer(serializers.Serializer):
                                       help_text=_("Who may decide the step"))
     decision = serializers.CharField(help_text="pending, approved, rejected, withdrawn")
     comment = serializers.CharField()
-    at = serializers.DateTimeField(allow_null=True)
+    at = serializers.DateTimeField(allow_null=True, help_text=_("When it was decided"))
 
 
 class OrderSerializer(serializers.ModelSerializer):
-    account = VisibleAccountField()
-    contact = VisibleContactField(required=False, allow_null=True)
-    opportunity = VisibleOpportunityField(required=False, allow_null=True)
-    kind = serializers.ChoiceField(choices=OrderKind.choices, required=False,
-                                   default=OrderKind.ORDER)
-    currency = serializers.CharField(max_length=3, required=False)
-    ordered_on = serializers.DateField(required=False, help_text=_("Default: today"))
-    delivery_terms = serializers.CharField(required=False, allow_blank=True, default="")
-    payment_terms = serializers.CharField(required=False, allow_blank=True, default="")
-    discount_percent = serializers.DecimalField(**PERCENT_IN, max_value=Decimal(100),
-                                                required=False, default=Decimal(0))
-    external_id = serializers.CharField(max_length=100, required=False, allow_null=True,
-                                        allow_blank=True)
-    lines = OrderLineInSerializer(many=True, write_only=True)
-    subtotal = serializers.CharField(read_only=True)
-    tax_total = serializers.CharField(read_only=True)
-    total = serializers.CharField(read_only=True)
+    """An order as the API answers it (money as strings to the currency's minor unit)."""
+
+    subtotal = serializers.SerializerMethodField()
+    tax_total = serializers.SerializerMethodField()
+    total = serializers.SerializerMethodField()
+    discount_percent = serializers.SerializerMethodField()
+    lines = serializers.SerializerMethodField()
+    approvals = serializers.SerializerMethodField()
+    amendment = serializers.SerializerMethodField()
 
     class Meta:
         model = Order
@@ -128,12 +130,31 @@ class OrderSerializer(serializers.ModelSerializer):
                   "opportunity", "quote", "owner", "currency", "ordered_on", "delivery_terms",
                   "payment_terms", "starts_on", "ends_on", "renewal_on", "discount_percent",
                   "subtotal", "tax_total", "total", "approved_at", "submitted_at", "amends",
-                  "external_id", "lines", "created_at", "updated_at")
-        read_only_fields = ("number", "revision", "status", "quote", "owner", "approved_at",
-                            "submitted_at", "amends", "created_at", "updated_at")
+                  "amendment", "external_id", "lines", "approvals", "created_at",
+                  "updated_at")
+        read_only_fields = fields
+
+    def get_subtotal(self, instance: Order) -> str:
+        return _money(instance.subtotal, instance.currency)
+
+    def get_tax_total(self, instance: Order) -> str:
+        return _money(instance.tax_total, instance.currency)
+
+    def get_total(self, instance: Order) -> str:
+        return _money(instance.total, instance.currency)
+
+    def get_discount_percent(self, instance: Order) -> str:
+        return _number(instance.discount_percent)
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_amendment(self, instance: Order) -> int | None:
+        try:
+            return instance.amendment.pk
+        except Order.amendment.RelatedObjectDoesNotExist:
+            return None
 
     @extend_schema_field(OrderLineOutSerializer(many=True))
-    def _lines(self, instance: Order) -> list[dict[str, Any]]:
+    def get_lines(self, instance: Order) -> list[dict[str, Any]]:
         return [
             {"id": line.pk, "position": line.position, "product": line.product_id,
              "description": line.description, "quantity": _number(line.quantity),
@@ -146,13 +167,9 @@ class OrderSerializer(serializers.ModelSerializer):
             for line in instance.lines.all()
         ]
 
-    def to_representation(self, instance: Order) -> dict[str, Any]:
-        data = super().to_representation(instance)
-        for name in ("subtotal", "tax_total", "total"):
-            data[name] = _money(getattr(instance, name), instance.currency)
-        data["discount_percent"] = _number(instance.discount_percent)
-        data["lines"] = self._lines(instance)
-        data["approvals"] = [
+    @extend_schema_field(OrderApprovalSerializer(many=True))
+    def get_approvals(self, instance: Order) -> list[dict[str, Any]]:
+        return [
             {"round": entry.round, "step": entry.step, "step_label": entry.label,
              "approver": entry.decided_by.pk if entry.decided_by else None,
              "approvers": entry.approver_ids, "decision": entry.decision,
@@ -161,11 +178,32 @@ class OrderSerializer(serializers.ModelSerializer):
              if entry.decided_at else None}
             for entry in selectors.approval_trail(instance)
         ]
-        try:
-            data["amendment"] = instance.amendment.pk
-        except Order.amendment.RelatedObjectDoesNotExist:
-            data["amendment"] = None
-        return data
+
+
+class OrderWriteSerializer(serializers.Serializer):
+    """What a caller sends to enter (POST) or change (PATCH, upsert) a draft; the answer is
+    the order as ``OrderSerializer`` renders it."""
+
+    account = OrderAccountField()
+    contact = OrderContactField(required=False, allow_null=True)
+    opportunity = VisibleOpportunityField(required=False, allow_null=True)
+    kind = serializers.ChoiceField(choices=OrderKind.choices, required=False,
+                                   default=OrderKind.ORDER)
+    currency = serializers.CharField(max_length=3, required=False)
+    ordered_on = serializers.DateField(required=False, help_text=_("Default: today"))
+    starts_on = serializers.DateField(required=False, allow_null=True)
+    ends_on = serializers.DateField(required=False, allow_null=True)
+    renewal_on = serializers.DateField(required=False, allow_null=True)
+    delivery_terms = serializers.CharField(required=False, allow_blank=True, default="")
+    payment_terms = serializers.CharField(required=False, allow_blank=True, default="")
+    discount_percent = serializers.DecimalField(**PERCENT_IN, max_value=Decimal(100),
+                                                required=False, default=Decimal(0))
+    external_id = serializers.CharField(max_length=100, required=False, allow_null=True,
+                                        allow_blank=True)
+    lines = OrderLineInSerializer(many=True)
+
+    def to_representation(self, instance: Order) -> dict[str, Any]:
+        return dict(OrderSerializer(instance, context=self.context).data)
 
     def _line_inputs(self, account: Any, currency: str, rows: list[dict[str, Any]]
                      ) -> list[services.OrderLineInput]:
@@ -218,27 +256,36 @@ class OrderSerializer(serializers.ModelSerializer):
         return selectors.order_get_for(viewer=actor, order_id=instance.pk)
 
 
-class CommentSerializer(serializers.Serializer):
+class OrderApproveSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="",
                                     max_length=5000)
 
 
-class RejectSerializer(serializers.Serializer):
+class OrderRejectSerializer(serializers.Serializer):
     comment = serializers.CharField(max_length=5000)
 
 
-class DeliveryLineSerializer(serializers.Serializer):
+class OrderDeliveryLineSerializer(serializers.Serializer):
     line = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     quantity = serializers.DecimalField(**QUANTITY, min_value=Decimal("0.001"))
     serial_numbers = serializers.ListField(child=serializers.CharField(max_length=100),
                                            required=False, default=list, max_length=10000)
 
 
-class DeliverSerializer(serializers.Serializer):
-    lines = DeliveryLineSerializer(many=True, allow_empty=False)
+class OrderDeliverSerializer(serializers.Serializer):
+    lines = OrderDeliveryLineSerializer(many=True, allow_empty=False)
     delivered_on = serializers.DateField(required=False)
 
 
+WRITE_ANSWERS = {200: OrderSerializer, 201: OrderSerializer}
+
+
+@extend_schema_view(
+    create=extend_schema(request=OrderWriteSerializer, responses={201: OrderSerializer}),
+    partial_update=extend_schema(request=OrderWriteSerializer,
+                                 responses={200: OrderSerializer}),
+    update=extend_schema(exclude=True),
+)
 class OrderViewSet(ExternalIdUpsertMixin, VisibleModelViewSet):
     """Orders and contracts the caller may see (owner/team rules of crm.core.visibility).
     No DELETE: an order is a record of what was agreed."""
@@ -253,11 +300,17 @@ class OrderViewSet(ExternalIdUpsertMixin, VisibleModelViewSet):
     def visible_queryset(self) -> QuerySet[Order]:
         return selectors.order_api_list(viewer=self.request.user)
 
+    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
+        if self.action in ("create", "update", "partial_update", "upsert_external"):
+            return OrderWriteSerializer
+        return OrderSerializer
+
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        kwargs["partial"] = True
+        if not kwargs.get("partial"):
+            raise MethodNotAllowed("PUT")  # drafts change by PATCH (or the upsert)
         return super().update(request, *args, **kwargs)
 
-    @upsert_schema(OrderSerializer)
+    @extend_schema(request=OrderWriteSerializer, responses=WRITE_ANSWERS)
     @action(detail=False, methods=["put"], url_path=r"external/(?P<external_id>[^/]+)")
     def upsert_external(self, request: Request, external_id: str) -> Response:
         """Create the draft with this external id, or change it while it is a draft."""
@@ -277,31 +330,33 @@ class OrderViewSet(ExternalIdUpsertMixin, VisibleModelViewSet):
         """Send the draft along the approval chain (→ pending_approval, or approved)."""
         return self._answer(services.order_submit(order=self._order(), actor=request.user))
 
-    @extend_schema(request=CommentSerializer, responses={200: OrderSerializer})
+    @extend_schema(request=OrderApproveSerializer, responses={200: OrderSerializer})
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str) -> Response:
         """Approve the pending step (candidates only; never one's own order)."""
-        body = CommentSerializer(data=request.data)
+        order = self._order()
+        body = OrderApproveSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        return self._answer(services.order_approve(order=self._order(), actor=request.user,
+        return self._answer(services.order_approve(order=order, actor=request.user,
                                                    comment=body.validated_data["comment"]))
 
-    @extend_schema(request=RejectSerializer, responses={200: OrderSerializer})
+    @extend_schema(request=OrderRejectSerializer, responses={200: OrderSerializer})
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: str) -> Response:
         """Reject the pending step with a comment: the order returns to draft."""
-        body = RejectSerializer(data=request.data)
+        order = self._order()
+        body = OrderRejectSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        return self._answer(services.order_reject(order=self._order(), actor=request.user,
+        return self._answer(services.order_reject(order=order, actor=request.user,
                                                   comment=body.validated_data["comment"]))
 
-    @extend_schema(request=DeliverSerializer, responses={200: OrderSerializer})
+    @extend_schema(request=OrderDeliverSerializer, responses={200: OrderSerializer})
     @action(detail=True, methods=["post"])
     def deliver(self, request: Request, pk: str) -> Response:
         """Mark lines delivered (partial deliveries allowed, one serial per unit of a
         serialised product); delivered units become the customer's assets."""
         order = self._order()
-        body = DeliverSerializer(data=request.data)
+        body = OrderDeliverSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         items = []
         for row in body.validated_data["lines"]:

@@ -13,7 +13,7 @@ class OrdersConfig(ScopedAppConfig):
         from crm.accounts.panels import register_account_panel
         from crm.core.navigation import SALES_READERS, NavItem, register_nav
         from crm.core.settings_sections import SettingsSection, register_settings_section
-        from crm.orders import demo  # noqa: F401  (registers the seeder)
+        from crm.orders import demo, provisioning  # noqa: F401  (seeder and step)
         from crm.orders.panels import account_orders_context
         from tenants.users.permissions import Capability
 

@@ -110,3 +110,27 @@ def order_settings_update(*, actor: User, renewal_lead_days: int) -> OrderSettin
     audit_changes(instance=settings_row, before=before, actor=actor,
                   action="settings.orders_updated")
     return settings_row
+
+
+# The chain every tenant starts with (issue 9's demo): the sales manager reviews, finance
+# (the administrators) re-checks from 500,000 in the tenant currency.
+DEFAULT_CHAIN = (
+    (1, "Sales manager review", ApproverKind.TEAM_MANAGER, "", Decimal(0)),
+    (2, "Finance re-check", ApproverKind.ROLE, Role.ADMIN, Decimal(500000)),
+)
+
+
+@transaction.atomic
+def order_defaults_ensure() -> OrderSettings:
+    """The tenant's order settings row, and the default chain the first time (a tenant whose
+    settings row exists keeps its chain, even an empty one). Idempotent."""
+    existing = OrderSettings.objects.filter(pk=1).first()
+    if existing is not None:
+        return existing
+    settings_row = OrderSettings.objects.create(pk=1)
+    if not ApprovalChainStep.objects.exists():
+        ApprovalChainStep.objects.bulk_create([
+            ApprovalChainStep(position=position, label=label, approver_kind=kind, role=role,
+                              min_amount=amount)
+            for position, label, kind, role, amount in DEFAULT_CHAIN])
+    return settings_row
