@@ -54,3 +54,8 @@ BEAT_SCHEDULE["crm-receivables-reminders"] = {  # per tenant, hourly (local date
     "task": "crm.receivables.tasks.send_receivable_reminders",
     "schedule": crontab(minute=20),
 }
+
+BEAT_SCHEDULE["crm-orders-renewal-reminders"] = {  # per tenant, daily; once per contract
+    "task": "crm.orders.tasks.send_contract_renewal_reminders",
+    "schedule": crontab(hour=7, minute=10),
+}

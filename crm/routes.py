@@ -17,6 +17,7 @@ API_ROUTE_MODULES: list[str] = [
     "crm.webhooks.api",
     "crm.imports.api",
     "crm.expenses.api",
+    "crm.orders.api",
 ]
 
 # Modules that define ``api_urlpatterns`` (API resources that are not router collections,

@@ -22,4 +22,5 @@ urlpatterns = [
     path("settings/portal/", include("portal.crm_settings_urls")),
     path("", include("crm.receivables.urls")),
     path("", include("crm.expenses.urls")),
+    path("", include("crm.orders.urls")),
 ]

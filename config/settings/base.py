@@ -378,6 +378,8 @@ SPECTACULAR_SETTINGS = {
         "ServiceRequestStatusEnum": "crm.service.models.RequestStatus",
         "ExpenseStatusEnum": "crm.expenses.models.ExpenseStatus",
         "ExpenseCategoryEnum": "crm.expenses.models.ExpenseCategory",
+        "OrderStatusEnum": "crm.orders.models.OrderStatus",
+        "OrderKindEnum": "crm.orders.models.OrderKind",
     },
 }
 

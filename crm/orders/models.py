@@ -7,6 +7,7 @@ payments are crm.receivables."""
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -73,6 +74,16 @@ class Order(models.Model):
     tax_total = models.DecimalField(_("tax"), **MONEY, default=Decimal(0))
     total = models.DecimalField(_("total"), **MONEY, default=Decimal(0))
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    # The approval chain of the current submission, fixed when it is submitted (a change of
+    # the tenant's chain applies to the next submission): [{"position", "label", "kind",
+    # "role", "user", "final"}].
+    approval_plan = models.JSONField(default=list, blank=True, editable=False)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+",
+                                     verbose_name=_("submitted by"))
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    # The one approval trail (crm.core.approvals) of this revision, for prefetching.
+    approvals = GenericRelation("crm_core.Approval", related_query_name="order")
     external_id = models.CharField(_("external id"), max_length=100, null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -149,3 +160,97 @@ class OrderLine(models.Model):
 
     def __str__(self) -> str:
         return self.description or str(self.product)
+
+
+class ApproverKind(models.TextChoices):
+    TEAM_MANAGER = "team_manager", _("The author's team managers")
+    ROLE = "role", _("Everyone with a role")
+    USER = "user", _("One person")
+
+
+class ApprovalChainStep(models.Model):
+    """One step of the tenant's order approval chain: it applies to an order whose total (in
+    the tenant currency) reaches ``min_amount``; steps run in ``position`` order."""
+
+    position = models.PositiveSmallIntegerField(_("position"), unique=True)
+    label = models.CharField(_("label"), max_length=100)
+    approver_kind = models.CharField(_("approved by"), max_length=20,
+                                     choices=ApproverKind.choices,
+                                     default=ApproverKind.TEAM_MANAGER)
+    role = models.CharField(_("role"), max_length=20, blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("person"))
+    min_amount = models.DecimalField(_("from amount"), **MONEY, default=Decimal(0),
+                                     validators=[MinValueValidator(Decimal(0))])
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("approval chain step")
+        verbose_name_plural = _("approval chain steps")
+        constraints = [
+            models.CheckConstraint(condition=Q(min_amount__gte=0),
+                                   name="orders_chain_step_amount_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class OrderSettings(models.Model):
+    """The tenant's order settings (one row, pk 1)."""
+
+    renewal_lead_days = models.PositiveSmallIntegerField(
+        _("renewal reminder lead (days)"), default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(365)])
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("order settings")
+        verbose_name_plural = _("order settings")
+
+    def __str__(self) -> str:
+        return str(_("Order settings"))
+
+
+class OrderDelivery(models.Model):
+    """One delivery of some of an order's lines (partial deliveries allowed)."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="deliveries",
+                              verbose_name=_("order"))
+    delivered_on = models.DateField(_("delivered on"))
+    delivered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+",
+                                     verbose_name=_("delivered by"))
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["order", "delivered_on", "pk"]
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+
+    def __str__(self) -> str:
+        return f"{self.order} {self.delivered_on}"
+
+
+class OrderDeliveryLine(models.Model):
+    delivery = models.ForeignKey(OrderDelivery, on_delete=models.CASCADE, related_name="lines",
+                                 verbose_name=_("delivery"))
+    order_line = models.ForeignKey(OrderLine, on_delete=models.CASCADE,
+                                   related_name="deliveries", verbose_name=_("order line"))
+    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
+    serial_numbers = models.JSONField(_("serial numbers"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["delivery", "pk"]
+        verbose_name = _("delivered line")
+        verbose_name_plural = _("delivered lines")
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0),
+                                   name="orders_delivery_line_quantity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_line} x {self.quantity}"

@@ -58,6 +58,7 @@ SEGMENT_MODELS = {
     "memberships": "portal.PortalMembership",
     "orders": "crm_orders.Order",  # /crm/receivables/orders/{id}/, /api/v1/orders/{id}/...
     "expenses": "crm_expenses.Expense",
+    "steps": "crm_orders.ApprovalChainStep",
 }
 # Non-id arguments of id routes get a fixed valid value.
 STRING_ARGS = {"kind": "scoring", "target_type": "account"}

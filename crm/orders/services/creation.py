@@ -36,6 +36,8 @@ class OrderLineInput:
     discount_percent: Decimal = Decimal(0)
     tax_rate: Decimal = Decimal(0)
     quote_line: QuoteLine | None = None
+    # Only amendments carry deliveries over from the revision they amend.
+    delivered_quantity: Decimal = Decimal(0)
 
 
 def _check_header(*, account: Account, currency: str, kind: str, contact: Contact | None,
@@ -64,9 +66,11 @@ def order_create(
     ordered_on: date | None = None, delivery_terms: str = "", payment_terms: str = "",
     starts_on: date | None = None, ends_on: date | None = None,
     renewal_on: date | None = None, discount_percent: Decimal = Decimal(0),
-    external_id: str | None = None,
+    external_id: str | None = None, amends: Order | None = None,
 ) -> Order:
-    """A draft order (or contract) with its lines and exact totals."""
+    """A draft order (or contract) with its lines and exact totals. With ``amends``, the
+    draft is the next revision of that order (same number, revision + 1); crm.orders.services
+    .amendment is its only caller."""
     currency = (currency or "").upper()
     _check_header(account=account, currency=currency, kind=kind, contact=contact,
                   opportunity=opportunity, starts_on=starts_on, ends_on=ends_on)
@@ -78,7 +82,9 @@ def order_create(
                                               "description.") % {"number": number}})
     totals = document_totals(lines, currency=currency, document_discount_percent=discount_percent)
     order = Order.objects.create(
-        number=next_number(ORDER_NUMBER_PREFIX), kind=kind, account=account,
+        number=amends.number if amends is not None else next_number(ORDER_NUMBER_PREFIX),
+        revision=amends.revision + 1 if amends is not None else 1, amends=amends, kind=kind,
+        account=account,
         opportunity=opportunity, contact=contact, quote=quote,
         owner=owner or account.owner or actor, created_by=actor, currency=currency,
         ordered_on=ordered_on or timezone.localdate(), delivery_terms=delivery_terms,
@@ -93,13 +99,15 @@ def order_create(
             description=line.description.strip()[:500], quantity=line.quantity,
             unit_price=line.unit_price, discount_percent=line.discount_percent,
             tax_rate=line.tax_rate, line_net=result.line_net, line_tax=result.line_tax,
+            delivered_quantity=line.delivered_quantity,
         )
         for position, (line, result) in enumerate(zip(lines, totals.lines, strict=True),
                                                    start=1)
     ])
     audit_event(instance=order, action="create", actor=actor,
                 data={"number": order.number, "total": str(order.total),
-                      "currency": currency, "quote": quote.pk if quote else None})
+                      "currency": currency, "quote": quote.pk if quote else None,
+                      "amends": amends.pk if amends else None})
     return order
 
 
