@@ -45,6 +45,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from crm.core.visibility import scope_by_owner
+from crm.orders import selectors as orders_selectors
 from crm.orders.models import Order, OrderStatus
 from crm.receivables.models import Instalment, Payment, PaymentAllocation, ReceivablesSettings
 from tenants.users.models import User, UserKind
@@ -130,25 +131,18 @@ def sees_receivables(viewer: User) -> bool:
 
 
 def order_visible_queryset(*, viewer: User) -> QuerySet[Order]:
-    """The orders ``viewer`` may see by the owner/team rule (none for service agents)."""
+    """The orders ``viewer`` may see (crm.orders' one accessor), for people who work
+    receivables."""
     if not sees_receivables(viewer):
         return Order.objects.none()
-    return scope_by_owner(Order.objects.all(), viewer)
+    return orders_selectors.order_visible_queryset(viewer)
 
 
 def order_get_for(*, viewer: User, order_id: int | str) -> Order:
-    """The order if ``viewer`` may see it; Http404 for missing, not yours and garbage ids."""
-    try:
-        pk = int(order_id)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    if pk < 1 or pk > 2**63 - 1:
+    """The order if ``viewer`` may see it (crm.orders' one accessor); Http404 otherwise."""
+    if not sees_receivables(viewer):
         raise Http404
-    order = (order_visible_queryset(viewer=viewer).select_related("account", "owner")
-             .filter(pk=pk).first())
-    if order is None:
-        raise Http404
-    return order
+    return orders_selectors.order_get_for(viewer=viewer, order_id=order_id)
 
 
 def instalment_visible_queryset(*, viewer: User) -> QuerySet[Instalment]:
