@@ -136,7 +136,7 @@ def test_the_page_flow_upload_map_preview_start(tenant_a, tenant_client, in_tena
         assert (job.status, job.created, job.failed_rows) == (ImportStatus.DONE, 1, 1)
         assert Account.objects.get(name="Page Flow Ltd").city == "杭州"
     detail = client.get(started["Location"])
-    assert "1 of 2 rows" not in detail.content.decode()
+    assert "2 of 2 rows" in detail.content.decode()
     progress = client.get(started["Location"], HTTP_HX_REQUEST="true")
     assert 'id="import-progress"' in progress.content.decode()
     assert "hx-trigger" not in progress.content.decode()  # finished: no more polling
