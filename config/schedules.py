@@ -44,3 +44,8 @@ BEAT_SCHEDULE["crm-dataexport-purge-expired"] = {  # fans out into every custome
     "schedule": crontab(minute=50),
     "tenant_schemas": ["public"],
 }
+
+BEAT_SCHEDULE["crm-quotes-expire"] = {  # per tenant, daily; idempotent
+    "task": "crm.quotes.tasks.expire_quotes",
+    "schedule": crontab(hour=0, minute=20),
+}

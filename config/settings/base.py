@@ -365,6 +365,7 @@ SPECTACULAR_SETTINGS = {
         "OwnershipChangeKindEnum": "crm.pool.models.OwnershipChangeKind",
         "StaffRoleEnum": "tenants.users.models.Role",
         "AccountTierEnum": "crm.accounts.models.AccountTier",
+        "QuoteStatusEnum": "crm.quotes.models.QuoteStatus",
     },
 }
 

@@ -139,3 +139,12 @@ def scope_by_owner(queryset: QuerySet, viewer: User, *, owner_field: str = "owne
     if scope.include_unowned:
         condition |= Q(**{f"{owner_field}__isnull": True})
     return queryset.filter(condition)
+
+
+def team_manager_ids(user_id: int) -> frozenset[int]:
+    """The managers of the active teams the user with this id is a member of (the user's
+    "line managers"; approvals go to them first). The user themselves is never included."""
+    return frozenset(
+        Team.managers.through.objects.filter(
+            team__in=Team.objects.active().filter(members__pk=user_id))
+        .exclude(user_id=user_id).values_list("user_id", flat=True).distinct())

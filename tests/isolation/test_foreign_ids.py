@@ -47,6 +47,7 @@ SEGMENT_MODELS = {
     "products": "crm_catalog.Product",
     "price-books": "crm_catalog.PriceBook",
     "entries": "crm_catalog.PriceBookEntry",
+    "quotes": "crm_quotes.Quote",
 }
 # Non-id arguments of id routes get a fixed valid value.
 STRING_ARGS = {"kind": "scoring", "target_type": "account"}
