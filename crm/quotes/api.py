@@ -171,10 +171,14 @@ def _line_inputs(lines: list[dict[str, Any]]) -> list[services.QuoteLineInput]:
         tax_rate=line.get("tax_rate")) for line in lines]
 
 
-CommentSerializer = inline_serializer("QuoteComment", {
-    "comment": serializers.CharField(required=False, allow_blank=True, max_length=5000)})
-AcceptSerializer = inline_serializer("QuoteAccept", {
-    "name": serializers.CharField(required=False, allow_blank=True, max_length=200)})
+class CommentSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+
+class AcceptSerializer(serializers.Serializer):
+    name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
 OrderAnswer = inline_serializer("QuoteAcceptedOrder", {"order": serializers.IntegerField()})
 
 

@@ -32,3 +32,17 @@ def world(tenant_a, in_tenant):
         yield {**users, "east": east, "south": south, "account": account,
                "contact": contact, "other_account": other_account, "sensor": sensor,
                "service": service, "book": book}
+
+
+@pytest.fixture
+def client_for(tenant_a, tenant_client):
+    """A logged-in client (on ``tenant``'s host, tenant A by default) that leaves the test in
+    tenant A's schema (tenant_client switches to public when it logs in)."""
+    from django.db import connection
+
+    def make(user, tenant=None):
+        client = tenant_client(tenant or tenant_a, user)
+        connection.set_tenant(tenant_a.tenant)
+        return client
+
+    return make
