@@ -124,7 +124,8 @@ def _decide(*, quote: Quote, actor: User, approve: bool, comment: str) -> Quote:
     approval_decide(step, actor=actor, approve=approve, comment=comment, target=quote)
     move(quote, QuoteStatus.APPROVED if approve else QuoteStatus.DRAFT)
     quote.save(update_fields=["status", "updated_at"])
-    author = User.objects.filter(pk=step.requested_by_id).first()
+    author = (User.objects.filter(pk=step.requested_by_id).first()
+              if step.requested_by_id is not None else None)
     if approve:
         message = _("%(number)s was approved by %(name)s.")
     else:

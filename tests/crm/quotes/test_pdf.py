@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (full-width CJK punctuation is the point)
 """The quote PDF: number, a Chinese line and the total in the extracted text, the CJK font
 embedded, the quote's language, the workspace's name and address."""
 
@@ -47,14 +48,19 @@ def test_the_pdf_shows_number_chinese_lines_and_total_with_embedded_fonts(world,
     assert "现场安装服务" in text
     assert active_formats().money(quote.total, "CNY") in text
     with translation.override("zh-hans"):
-        assert gettext("Quote") in text and gettext("Total") == "合计"
+        assert gettext("Quote") in text
+        assert gettext("Total") == "合计"
     assert "合计" in text  # the quote's language, whatever the reader's
-    assert "上海市浦东新区" in text and tenant_a.tenant.name in text
+    assert "上海市浦东新区" in text
+    assert tenant_a.tenant.name in text
     _font, embedded = quote_font()
-    assert embedded and _embedded_fonts(pdf)
+    assert embedded
+    assert _embedded_fonts(pdf)
 
 
 def test_an_english_quote_is_rendered_in_english(world):
     quote = make_quote(world, language="en")
     text = _text(render_quote_pdf(quote_get_for(world["rep"], quote.pk)))
-    assert "Quote" in text and "Subtotal" in text and "合计" not in text
+    assert "Quote" in text
+    assert "Subtotal" in text
+    assert "合计" not in text
