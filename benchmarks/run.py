@@ -84,6 +84,11 @@ def main() -> int:
 
     crm = run_crm()
     print(json.dumps(crm, indent=2), flush=True)
+    print("Quote benchmarks", flush=True)
+    from benchmarks.quotes_bench import run as run_quotes
+
+    quotes = run_quotes()
+    print(json.dumps(quotes, indent=2), flush=True)
     results = {
         "generated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "machine": {"python": sys.version.split()[0], "cpus": os.cpu_count(),
@@ -96,6 +101,7 @@ def main() -> int:
             "ratio_clone_to_warm_pool": round(clone["median_s"] / warm["median_s"], 2),
         },
         "crm": crm,
+        "quotes": quotes,
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")

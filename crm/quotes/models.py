@@ -92,6 +92,8 @@ class Quote(models.Model):
             models.Index(fields=["owner", "-created_at"]),
             models.Index(fields=["account", "-created_at"]),
             models.Index(fields=["status", "valid_until"]),
+            # The list pages' order for users who see every quote (no owner filter).
+            models.Index(fields=["-created_at", "-id"], name="quotes_quote_newest_idx"),
         ]
 
     def __str__(self) -> str:
