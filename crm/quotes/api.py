@@ -71,6 +71,17 @@ class PdfRenderer(BaseRenderer):
         return JSONRenderer().render(data)
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class QuoteAccountField(VisibleAccountField):
+    pass
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class QuoteContactField(VisibleContactField):
+    pass
+
+
+@extend_schema_field(OpenApiTypes.INT)
 class VisibleOpportunityField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self) -> QuerySet:
         return opportunity_visible(viewer=self.context["request"].user)
@@ -143,9 +154,9 @@ class QuoteSerializer(serializers.ModelSerializer):
 
 
 class QuoteWriteSerializer(serializers.Serializer):
-    account = VisibleAccountField()
+    account = QuoteAccountField()
     opportunity = VisibleOpportunityField(required=False, allow_null=True)
-    contact = VisibleContactField(required=False, allow_null=True)
+    contact = QuoteContactField(required=False, allow_null=True)
     currency = serializers.CharField(max_length=3, required=False, allow_blank=True)
     valid_until = serializers.DateField(required=False, allow_null=True)
     terms = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
@@ -171,11 +182,11 @@ def _line_inputs(lines: list[dict[str, Any]]) -> list[services.QuoteLineInput]:
         tax_rate=line.get("tax_rate")) for line in lines]
 
 
-class CommentSerializer(serializers.Serializer):
+class QuoteCommentSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=5000)
 
 
-class AcceptSerializer(serializers.Serializer):
+class QuoteAcceptSerializer(serializers.Serializer):
     name = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
 
@@ -243,21 +254,21 @@ class QuoteViewSet(VisibleModelViewSet):
         ``pending_approval`` with someone whose limit covers it."""
         return self._answer(services.quote_submit(quote=self._quote(), actor=request.user))
 
-    @extend_schema(request=CommentSerializer, responses={200: QuoteSerializer})
+    @extend_schema(request=QuoteCommentSerializer, responses={200: QuoteSerializer})
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str) -> Response:
-        body = CommentSerializer(data=request.data)
+        body = QuoteCommentSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return self._answer(services.quote_approve(
             quote=self._quote(), actor=request.user,
             comment=body.validated_data.get("comment", "")))
 
-    @extend_schema(request=CommentSerializer, responses={200: QuoteSerializer})
+    @extend_schema(request=QuoteCommentSerializer, responses={200: QuoteSerializer})
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: str) -> Response:
         """Pending approval: the approver rejects (back to draft). Sent: rejected on the
         customer's behalf. ``comment`` is required either way."""
-        body = CommentSerializer(data=request.data)
+        body = QuoteCommentSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return self._answer(services.quote_reject(
             quote=self._quote(), actor=request.user,
@@ -268,12 +279,12 @@ class QuoteViewSet(VisibleModelViewSet):
     def send(self, request: Request, pk: str) -> Response:
         return self._answer(services.quote_send(quote=self._quote(), actor=request.user))
 
-    @extend_schema(request=AcceptSerializer, responses={200: OrderAnswer})
+    @extend_schema(request=QuoteAcceptSerializer, responses={200: OrderAnswer})
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, pk: str) -> Response:
         """Accepted on the customer's behalf: who, when and from which address are kept;
         the order is created."""
-        body = AcceptSerializer(data=request.data)
+        body = QuoteAcceptSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         result = services.quote_accept(quote=self._quote(), actor=request.user,
                                        name=body.validated_data.get("name", ""),

@@ -16,12 +16,13 @@ from django.utils import timezone
 
 from crm.accounts.models import Account
 from crm.catalog.models import Product
-from crm.quotes.models import Quote, QuoteStatus
+from crm.quotes.models import Quote
 from crm.quotes.services import (
     QuoteLineInput,
     quote_accept,
     quote_create,
     quote_reject,
+    quote_request_create,
     quote_revise,
     quote_send,
     quote_submit,
@@ -81,8 +82,8 @@ def seed_quotes() -> None:
         ]
         quote_create(account=accounts[-1], actor=rep, lines=chinese, language="zh-hans",
                      terms="付款条件：合同签订后30天内付款。")
-        requested = make(note="Requested from the customer portal.")
-        Quote.objects.filter(pk=requested.pk).update(status=QuoteStatus.REQUESTED)
+        quote_request_create(account=accounts[0], requested_by=None, lines=lines()[:2],
+                             note="Requested from the customer portal.")
         quote_submit(quote=make("18"), actor=rep)  # above 10 %: the East manager approves
         quote_submit(quote=make("30"), actor=rep)  # above the manager's 25 %: the admins
         quote_submit(quote=make("5"), actor=rep)  # within the limit: approved

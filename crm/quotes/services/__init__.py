@@ -14,7 +14,12 @@ from crm.quotes.services.delivery import (
     quote_send,
     quotes_expire,
 )
-from crm.quotes.services.editing import quote_create, quote_revise, quote_update
+from crm.quotes.services.editing import (
+    quote_create,
+    quote_request_create,
+    quote_revise,
+    quote_update,
+)
 from crm.quotes.services.lines import QuoteLineInput, effective_discount
 from crm.quotes.services.settings import quote_settings_update
 from crm.quotes.services.totals import TotalsPreview, quote_totals_preview
@@ -22,7 +27,8 @@ from crm.quotes.services.totals import TotalsPreview, quote_totals_preview
 __all__ = [
     "QuoteAcceptance", "QuoteLineInput", "TotalsPreview", "approvers_for",
     "effective_discount", "quote_accept", "quote_approval_reject", "quote_approve",
-    "quote_create", "quote_max_discount", "quote_reject", "quote_revise", "quote_send",
+    "quote_create", "quote_max_discount", "quote_reject", "quote_request_create",
+    "quote_revise", "quote_send",
     "quote_settings_update", "quote_submit", "quote_totals_preview", "quote_update",
     "quotes_expire",
 ]

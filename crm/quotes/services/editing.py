@@ -221,3 +221,32 @@ def _retotal(quote: Quote) -> None:
     QuoteLine.objects.bulk_update(lines, ["line_net", "line_tax"])
     quote.subtotal, quote.tax_total, quote.total = (totals.subtotal, totals.tax_total,
                                                     totals.total)
+
+
+@transaction.atomic
+def quote_request_create(*, account: Account, requested_by: User | None,
+                         lines: Sequence[QuoteLineInput], note: str = "",
+                         contact: Contact | None = None) -> Quote:
+    """A quote request from the customer portal (status requested): priced and totalled by
+    the same services, owned by the account's owner (or unowned, in the pool's view), for
+    staff to complete and submit. The portal passes the member's own account (resolved
+    through the member's access, never an id it trusts) and its contact."""
+    if contact is not None and contact.account_id != account.pk:
+        raise ValidationError({"contact": _("The contact belongs to another account.")})
+    today = timezone.localdate()
+    code = default_currency(account=account, lines=lines, on=today,
+                            fallback=workspace_currency())
+    priced = price_lines(account=account, currency=code, lines=lines, on=today)
+    quote_settings = quote_settings_get()
+    quote = Quote.objects.create(
+        number=next_number(QUOTE_NUMBER_PREFIX), revision=1, account=account, contact=contact,
+        owner_id=account.owner_id, created_by=requested_by, requested_by=requested_by,
+        status=QuoteStatus.REQUESTED, currency=code, note=note.strip(),
+        valid_until=today + timedelta(days=quote_settings.validity_days),
+        terms=quote_settings.default_terms,
+    )
+    store_lines(quote=quote, priced=priced)
+    quote.save(update_fields=["subtotal", "tax_total", "total"])
+    audit_event(instance=quote, actor=requested_by, action="quote.requested",
+                data={"number": quote.number, "total": str(quote.total)})
+    return quote

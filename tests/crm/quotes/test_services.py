@@ -190,3 +190,13 @@ def test_sending_e_mails_the_pdf_to_the_contact_after_commit(
     (_name, content, mimetype), = quote_mail[0].attachments
     assert mimetype == "application/pdf"
     assert content.startswith(b"%PDF")
+
+
+def test_a_portal_request_is_priced_by_the_same_services_and_staff_submit_it(world):
+    from crm.quotes.services import quote_request_create
+
+    requested = quote_request_create(account=world["account"], requested_by=None,
+                                     lines=[line(world["sensor"], 2)], note="Please quote")
+    assert (requested.status, requested.owner, requested.total) == (
+        QuoteStatus.REQUESTED, world["rep"], D("2712.00"))
+    assert quote_submit(quote=requested, actor=world["rep"]).status == QuoteStatus.APPROVED
