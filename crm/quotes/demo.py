@@ -17,6 +17,7 @@ from django.utils import timezone
 from crm.accounts.models import Account
 from crm.catalog.models import Product
 from crm.quotes.models import Quote
+from crm.quotes.selectors import quote_settings_get
 from crm.quotes.services import (
     QuoteLineInput,
     quote_accept,
@@ -25,6 +26,7 @@ from crm.quotes.services import (
     quote_request_create,
     quote_revise,
     quote_send,
+    quote_settings_update,
     quote_submit,
     quotes_expire,
 )
@@ -72,6 +74,11 @@ def seed_quotes() -> None:
 
     today = timezone.localdate()
     with transaction.atomic():
+        if not quote_settings_get().document_address:
+            quote_settings_update(actor=admin, validity_days=30,
+                                  default_terms="Payment within 30 days of the invoice.",
+                                  document_address="上海市浦东新区张江路 88 号\n"
+                                                   "88 Zhangjiang Road, Pudong, Shanghai")
         chinese = [
             QuoteLineInput(product=product("S300"), description="工业传感器 S300（防爆型）",
                            quantity=D(10)),

@@ -42,7 +42,7 @@ class QuoteHeaderForm(forms.Form):
                                           min_value=Decimal(0), max_value=Decimal(100),
                                           decimal_places=3, max_digits=7)
     terms = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False,
-                            label=_("Terms"))
+                            label=_("Terms and conditions"))
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
                            label=_("Note to the customer"))
 

@@ -17,7 +17,7 @@ PERCENT = {"max_digits": 7, "decimal_places": 3}
 
 class QuoteStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
-    REQUESTED = "requested", _("Requested")
+    REQUESTED = "requested", _("Requested by the customer")
     PENDING_APPROVAL = "pending_approval", _("Pending approval")
     APPROVED = "approved", _("Approved")
     SENT = "sent", _("Sent")

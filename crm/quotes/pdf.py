@@ -188,7 +188,7 @@ def _render(quote: Quote, font: str) -> bytes:
     totals_table.setStyle(TableStyle([("LINEABOVE", (0, -1), (-1, -1), 0.6, colors.black)]))
     story.append(totals_table)
     if quote.terms:
-        story += [Spacer(1, 8 * mm), text(_("Terms"), small), text(quote.terms)]
+        story += [Spacer(1, 8 * mm), text(_("Terms and conditions"), small), text(quote.terms)]
     if quote.note:
         story += [Spacer(1, 4 * mm), text(quote.note)]
     buffer = io.BytesIO()
