@@ -36,6 +36,11 @@ edit_required = capability_required(Capability.EDIT_RECORDS)
 settings_required = capability_required(Capability.MANAGE_SETTINGS)
 
 
+def _plain(value: Any) -> str | None:
+    """A Decimal for a form field without trailing zeros or an exponent ("20", "12.5")."""
+    return None if value is None else format(value.normalize(), "f")
+
+
 def _error_text(error: ValidationError | PermissionDenied) -> str:
     if isinstance(error, PermissionDenied):
         return str(error) or _("You may not do this.")
@@ -90,15 +95,15 @@ def _editor(request: HttpRequest, quote: Quote | None, account: Account | None
         initial = {"account": quote.account_id, "contact": quote.contact_id,
                    "opportunity": quote.opportunity_id, "currency": quote.currency,
                    "valid_until": quote.valid_until, "language": quote.language,
-                   "discount_percent": quote.discount_percent, "terms": quote.terms,
+                   "discount_percent": _plain(quote.discount_percent), "terms": quote.terms,
                    "note": quote.note}
         lines_initial = [{
             "product": line.product_id, "description": line.description,
-            "quantity": line.quantity.normalize(),
-            "unit_price": line.unit_price.normalize() if line.price_overridden
+            "quantity": _plain(line.quantity),
+            "unit_price": _plain(line.unit_price) if line.price_overridden
             or line.product_id is None else None,
-            "discount_percent": line.discount_percent.normalize(),
-            "tax_rate": line.tax_rate.normalize() if line.tax_overridden else None,
+            "discount_percent": _plain(line.discount_percent),
+            "tax_rate": _plain(line.tax_rate) if line.tax_overridden else None,
         } for line in quote.lines.all()]
     elif account is not None:
         initial = {"account": account.pk}

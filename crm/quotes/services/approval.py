@@ -37,6 +37,11 @@ def quote_max_discount(quote: Quote) -> Decimal:
                 for line in quote.lines.all()), default=Decimal(0))
 
 
+def _percent(value: Decimal) -> str:
+    """``Decimal("10.000")`` -> ``"10"`` (``normalize()`` alone would write ``1E+1``)."""
+    return format(value.normalize(), "f")
+
+
 def _covers(limit: Decimal | None, needed: Decimal) -> bool:
     return limit is None or needed <= limit
 
@@ -96,19 +101,19 @@ def quote_submit(*, quote: Quote, actor: User) -> Quote:
     if not choice.users:
         raise ValidationError({"discount_percent": _(
             "Nobody's discount limit covers %(discount)s %%: lower the discount or ask an "
-            "administrator to raise a limit.") % {"discount": needed.normalize()}})
+            "administrator to raise a limit.") % {"discount": _percent(needed)}})
     step = approval_open(
         quote, round=next_round(quote), step=1, candidates=choice.users,
         requested_by=actor, step_label=choice.label,
         reason=_("Discount of %(discount)s %% above the limit of %(limit)s %%") % {
-            "discount": needed.normalize(), "limit": (limit or Decimal(0)).normalize()})
+            "discount": _percent(needed), "limit": _percent(limit or Decimal(0))})
     move(quote, QuoteStatus.PENDING_APPROVAL)
     quote.save(update_fields=["status", "updated_at"])
     audit_event(instance=quote, actor=actor, action="quote.submitted",
                 data={"discount": str(needed), "approval": step.pk})
     notify(recipients=choice.users, actor=actor, verb="quote.approval_requested",
            message=_("%(number)s waits for your approval (discount %(discount)s %%).") % {
-               "number": quote.display_number, "discount": needed.normalize()},
+               "number": quote.display_number, "discount": _percent(needed)},
            target=quote, url=_url(quote), email=True)
     return quote
 

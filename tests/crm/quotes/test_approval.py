@@ -44,6 +44,7 @@ def test_above_the_reps_limit_it_goes_to_the_team_manager_who_approves(
         quote = quote_submit(quote=make_quote(world, discount=18), actor=world["rep"])
     assert quote.status == QuoteStatus.PENDING_APPROVAL
     assert _candidates(quote) == {world["manager"].email}
+    assert "limit of 10 %" in approvals_for(quote).get().reason
     assert [q.pk for _a, q in quote_approval_inbox(viewer=world["manager"])] == [quote.pk]
     assert quote_approval_inbox(viewer=world["rep"]) == []
     assert any(m.to == [world["manager"].email] for m in mailoutbox)

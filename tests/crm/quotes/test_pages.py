@@ -74,7 +74,10 @@ def test_editing_a_sent_quote_in_the_editor_makes_a_revision(world, rep_page):
     quote = quote_submit(quote=make_quote(world), actor=world["rep"])
     rep_page.post(f"/crm/quotes/{quote.pk}/send/")
     assert Quote.objects.get(pk=quote.pk).status == QuoteStatus.SENT
-    assert "new revision" in rep_page.get(f"/crm/quotes/{quote.pk}/edit/").content.decode()
+    editor = rep_page.get(f"/crm/quotes/{quote.pk}/edit/").content.decode()
+    assert "new revision" in editor
+    assert 'value="20"' in editor or 'value="2"' in editor
+    assert "E+" not in editor
     response = rep_page.post(f"/crm/quotes/{quote.pk}/edit/", {
         "contact": world["contact"].pk, "language": "", "discount_percent": "",
         "lines-TOTAL_FORMS": "1", "lines-INITIAL_FORMS": "0",
