@@ -37,7 +37,7 @@ def quote_list(*, viewer: User) -> QuerySet[Quote]:
 
 
 def _lines_prefetch() -> Prefetch:
-    return Prefetch("lines", queryset=QuoteLine.objects.select_related("product", "price_book")
+    return Prefetch("lines", queryset=QuoteLine.objects.select_related("product")
                     .order_by("position", "pk"))
 
 

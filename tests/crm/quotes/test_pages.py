@@ -120,3 +120,8 @@ def test_the_account_page_has_a_quotes_panel_and_settings_are_for_admins(world, 
                                                     "document_address": "1 Main St"})
     assert response.status_code == 302
     assert make_quote(world).terms == "Net 30"
+
+
+def test_the_sales_settings_overview_links_the_quote_settings(world, client_for):
+    page = client_for(world["admin"]).get("/crm/settings/sales/").content.decode()
+    assert "/crm/settings/quotes/" in page
