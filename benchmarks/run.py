@@ -89,6 +89,11 @@ def main() -> int:
 
     imports = run_imports()
     print(json.dumps(imports, indent=2), flush=True)
+    print("Quote benchmarks", flush=True)
+    from benchmarks.quotes_bench import run as run_quotes
+
+    quotes = run_quotes()
+    print(json.dumps(quotes, indent=2), flush=True)
     results = {
         "generated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "machine": {"python": sys.version.split()[0], "cpus": os.cpu_count(),
@@ -102,6 +107,7 @@ def main() -> int:
         },
         "crm": crm,
         "imports": imports,
+        "quotes": quotes,
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")

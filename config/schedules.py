@@ -59,3 +59,8 @@ BEAT_SCHEDULE["crm-orders-renewal-reminders"] = {  # per tenant, daily; once per
     "task": "crm.orders.tasks.send_contract_renewal_reminders",
     "schedule": crontab(hour=7, minute=10),
 }
+
+BEAT_SCHEDULE["crm-quotes-expire"] = {  # per tenant, daily; idempotent
+    "task": "crm.quotes.tasks.expire_quotes",
+    "schedule": crontab(hour=0, minute=20),
+}

@@ -18,6 +18,7 @@ API_ROUTE_MODULES: list[str] = [
     "crm.imports.api",
     "crm.expenses.api",
     "crm.orders.api",
+    "crm.quotes.api",
 ]
 
 # Modules that define ``api_urlpatterns`` (API resources that are not router collections,

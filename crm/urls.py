@@ -23,4 +23,5 @@ urlpatterns = [
     path("", include("crm.receivables.urls")),
     path("", include("crm.expenses.urls")),
     path("", include("crm.orders.urls")),
+    path("", include("crm.quotes.urls")),
 ]

@@ -60,14 +60,15 @@ def member_team_ids(user_id: int) -> frozenset[int]:
         user_id=user_id, team__archived_at__isnull=True).values_list("team_id", flat=True))
 
 
-def team_manager_ids_of(user_id: int) -> frozenset[int]:
-    """The managers of the active teams the user with this id is a member of ("the author's
-    team manager" of approval chains); only users whose role lets them see team records."""
+def team_manager_ids(user_id: int) -> frozenset[int]:
+    """The user's line managers: the managers of the active teams the user with this id is a
+    member of, who are active and whose role lets them see team records (approvals of
+    quotes' discounts and orders go to them first). Never the user themselves."""
     team_ids = member_team_ids(user_id)
     if not team_ids:
         return frozenset()
     manager_ids = frozenset(Team.managers.through.objects.filter(team_id__in=team_ids)
-                            .values_list("user_id", flat=True))
+                            .exclude(user_id=user_id).values_list("user_id", flat=True))
     users = User.objects.filter(pk__in=manager_ids, is_active=True)
     return frozenset(user.pk for user in users if can(user, Capability.SEE_TEAM_RECORDS))
 

@@ -17,7 +17,7 @@ PERCENT = {"max_digits": 7, "decimal_places": 3}
 
 class QuoteStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
-    REQUESTED = "requested", _("Requested")
+    REQUESTED = "requested", _("Requested by the customer")
     PENDING_APPROVAL = "pending_approval", _("Pending approval")
     APPROVED = "approved", _("Approved")
     SENT = "sent", _("Sent")
@@ -92,6 +92,8 @@ class Quote(models.Model):
             models.Index(fields=["owner", "-created_at"]),
             models.Index(fields=["account", "-created_at"]),
             models.Index(fields=["status", "valid_until"]),
+            # The list pages' order for users who see every quote (no owner filter).
+            models.Index(fields=["-created_at", "-id"], name="quotes_quote_newest_idx"),
         ]
 
     def __str__(self) -> str:
@@ -146,3 +148,30 @@ class QuoteLine(models.Model):
 
     def __str__(self) -> str:
         return self.description or str(self.product)
+
+
+class QuoteSettings(models.Model):
+    """The workspace's quote settings (one row per schema, pk 1): the validity a new quote
+    gets, its default terms and the address printed on quote PDFs. Read through
+    crm.quotes.selectors.quote_settings_get, written by crm.quotes.services.settings."""
+
+    SINGLETON_PK = 1
+
+    validity_days = models.PositiveSmallIntegerField(
+        _("quotes are valid for (days)"), default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)])
+    default_terms = models.TextField(_("default terms"), blank=True)
+    document_address = models.TextField(
+        _("address printed on quotes"), blank=True,
+        help_text=_("Your company's address as it appears on quote PDFs."))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("quote settings")
+        verbose_name_plural = _("quote settings")
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="quotes_settings_singleton"),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Quote settings"))

@@ -30,7 +30,7 @@ from crm.core.approvals import approval_decide, approval_open, next_round, pendi
 from crm.core.audit import audit_event
 from crm.core.events import emit
 from crm.core.notifications import notify
-from crm.core.visibility import team_manager_ids_of
+from crm.core.visibility import team_manager_ids
 from crm.orders.models import ApproverKind, Order, OrderStatus
 from crm.orders.selectors import approval_chain_steps, order_visible_queryset, tenant_currency
 from crm.staff.selectors import role_approval_limit
@@ -119,7 +119,7 @@ def step_candidates(order: Order, step: dict[str, Any], *, limits: _Limits | Non
     own = _own_people(order)
     kind = step.get("kind")
     if kind == ApproverKind.TEAM_MANAGER and order.submitted_by_id:
-        people = _staff(team_manager_ids_of(order.submitted_by_id))
+        people = _staff(team_manager_ids(order.submitted_by_id))
     elif kind == ApproverKind.ROLE and step.get("role"):
         people = _staff(role=step["role"])
     elif kind == ApproverKind.USER and step.get("user"):
