@@ -12,5 +12,5 @@ class ImportsConfig(ScopedAppConfig):
     def ready(self) -> None:
         from crm.core.navigation import NavItem, register_nav
 
-        register_nav(NavItem(section=_("Data"), label=_("Import"),
-                             url_name="crm_imports:import_list", order=900))
+        register_nav(NavItem(section=_("Administration"), label=_("Import"),
+                             url_name="crm_imports:import_list", order=940))

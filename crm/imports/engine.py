@@ -26,6 +26,7 @@ from django.core.files import File
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from crm.imports.kinds import KINDS, Context, Kind, RowError, errors_of
 from crm.imports.models import DuplicateStrategy, ImportJob, ImportMode, ImportStatus
@@ -187,20 +188,26 @@ def _run(job: ImportJob) -> None:
     except UnreadableFileError as exc:
         _finish(job, outcome, status=ImportStatus.FAILED, written=False, message=str(exc))
         return
-    message = (_("%(failed)s rows could not be imported: download the error file, fix them "
-                 "and upload it again.") % {"failed": outcome.failed}) if outcome.failed else ""
+    message = (ngettext(
+        "%(failed)s row could not be imported: download the error file, fix it and upload "
+        "it again.",
+        "%(failed)s rows could not be imported: download the error file, fix them and upload "
+        "it again.", outcome.failed) % {"failed": outcome.failed}) if outcome.failed else ""
     _finish(job, outcome, status=ImportStatus.DONE, message=message, error_file=error_file)
 
 
 def _finish_all_or_nothing(job: ImportJob, outcome: Outcome) -> None:
     if job.dry_run:
-        message = (_("Dry run: nothing was written. %(failed)s rows have errors.")
-                   % {"failed": outcome.failed}) if outcome.failed else \
+        message = (ngettext("Dry run: nothing was written. %(failed)s row has errors.",
+                            "Dry run: nothing was written. %(failed)s rows have errors.",
+                            outcome.failed) % {"failed": outcome.failed}) if outcome.failed else \
             _("Dry run: nothing was written. Every row can be imported.")
         _finish(job, outcome, status=ImportStatus.DONE, message=message)
     elif outcome.failed:
-        _finish(job, outcome, status=ImportStatus.FAILED, written=False, message=_(
+        _finish(job, outcome, status=ImportStatus.FAILED, written=False, message=ngettext(
+            "Nothing was imported: %(failed)s row has errors. Fix it and upload the file "
+            "again, or import row by row.",
             "Nothing was imported: %(failed)s rows have errors. Fix them and upload the file "
-            "again, or import row by row.") % {"failed": outcome.failed})
+            "again, or import row by row.", outcome.failed) % {"failed": outcome.failed})
     else:
         _finish(job, outcome, status=ImportStatus.DONE)

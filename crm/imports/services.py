@@ -187,7 +187,9 @@ def import_preview(*, actor: User, kind: str, upload: UploadedFile,
                     problems = [(exc.column, exc.message)]
                 except ValidationError as exc:
                     problems = errors_of(exc)
-            preview.append(PreviewRow(row=number, values=cells, errors=problems))
+            labels = {c.key: str(c.label) for c in import_kind.columns}
+            preview.append(PreviewRow(row=number, values=cells, errors=[
+                (labels.get(column, column), message) for column, message in problems]))
             if len(preview) >= limit:
                 break
     except UnreadableFileError as exc:
