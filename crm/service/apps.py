@@ -8,3 +8,8 @@ class ServiceConfig(ScopedAppConfig):
     label = "crm_service"
     verbose_name = _("Service")
     tenancy_scope = Scope.TENANT
+
+    def ready(self) -> None:
+        from crm.service import sla_registry
+
+        sla_registry.register()
