@@ -2,8 +2,9 @@
 """`make bench`: run the benchmarks and write benchmarks/results/latest.json.
 
 Provisioning: median seconds to provision a tenant by cloning the template schema, by full
-migrations, and from the warm pool, each over several runs, and their ratios. Every tenant
-made here is discarded afterwards.
+migrations, and from the warm pool, each over several runs, and their ratios; the CRM
+benchmarks (benchmarks/crm_bench.py); the SLA escalation sweep over many tenants
+(benchmarks/sla_bench.py). Every tenant made here is discarded afterwards.
 """
 
 import json
@@ -84,6 +85,11 @@ def main() -> int:
 
     crm = run_crm()
     print(json.dumps(crm, indent=2), flush=True)
+    print("SLA escalation sweep benchmarks", flush=True)
+    from benchmarks.sla_bench import run as run_sla
+
+    sla_sweep = run_sla()
+    print(json.dumps(sla_sweep, indent=2), flush=True)
     results = {
         "generated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "machine": {"python": sys.version.split()[0], "cpus": os.cpu_count(),
@@ -96,6 +102,7 @@ def main() -> int:
             "ratio_clone_to_warm_pool": round(clone["median_s"] / warm["median_s"], 2),
         },
         "crm": crm,
+        "sla_sweep": sla_sweep,
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")

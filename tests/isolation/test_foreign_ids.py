@@ -47,6 +47,9 @@ SEGMENT_MODELS = {
     "products": "crm_catalog.Product",
     "price-books": "crm_catalog.PriceBook",
     "entries": "crm_catalog.PriceBookEntry",
+    "sla-policies": "crm_service.SlaPolicy",
+    "contracts": "crm_service.ServiceContract",
+    "service-contracts": "crm_service.ServiceContract",
 }
 # Non-id arguments of id routes get a fixed valid value.
 STRING_ARGS = {"kind": "scoring", "target_type": "account"}
