@@ -199,3 +199,16 @@ def test_sla_settings_are_saved_by_managers_only(tenant_a, tenant_client, in_ten
     page = rep.get("/crm/service/sla-policies/")
     assert page.status_code == 200
     assert "45" in page.content.decode()
+
+
+def test_the_policy_list_page_has_a_query_budget(tenant_a, tenant_client, in_tenant,
+                                                 django_assert_max_num_queries):
+    with in_tenant(tenant_a):
+        for _ in range(15):
+            make_policy()
+    client = tenant_client(tenant_a, tenant_a.users["manager"])
+    client.get("/crm/service/sla-policies/")
+    with django_assert_max_num_queries(14):
+        assert client.get("/crm/service/sla-policies/").status_code == 200
+    with django_assert_max_num_queries(10):
+        assert client.get(API).status_code == 200
