@@ -14,6 +14,7 @@ API_ROUTE_MODULES: list[str] = [
     "crm.core.api.teams",
     "crm.workspace.api",
     "crm.catalog.api",
+    "crm.service.api",
 ]
 
 # Modules that define ``api_urlpatterns`` (API resources that are not router collections,

@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("crm.staff.urls")),
     path("", include("crm.dataexport.urls")),
     path("", include("crm.catalog.urls")),
+    path("", include("crm.service.urls")),
 ]
