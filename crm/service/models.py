@@ -105,6 +105,23 @@ class SlaPolicy(models.Model):
         return self.name
 
 
+class SlaSettings(models.Model):
+    """The tenant's SLA settings (one row, created on first read)."""
+
+    warning_lead_minutes = models.PositiveIntegerField(
+        _("warn before breach (minutes)"), default=60,
+        help_text=_("How long before a due time the assignee is warned; 0 turns warnings off."))
+    renewal_reminder_days = models.PositiveIntegerField(
+        _("remind of contract renewal (days before end)"), default=30)
+
+    class Meta:
+        verbose_name = _("SLA settings")
+        verbose_name_plural = _("SLA settings")
+
+    def __str__(self) -> str:
+        return str(_("SLA settings"))
+
+
 class ServiceContract(models.Model):
     number = models.CharField(_("number"), max_length=30, blank=True)
     account = models.ForeignKey("crm_accounts.Account", on_delete=models.PROTECT,
@@ -246,6 +263,16 @@ class ServiceRequest(models.Model):
     rating_score = models.PositiveSmallIntegerField(_("satisfaction"), null=True, blank=True)
     rating_remark = models.TextField(_("satisfaction remark"), blank=True)
     rated_at = models.DateTimeField(_("rated"), null=True, blank=True)
+    # Per clock: whether it was missed, and when the warning / the escalation went out (each
+    # once). Kept by crm.service.clocks and the escalation sweep only.
+    first_response_breached = models.BooleanField(_("first response late"), default=False,
+                                                  editable=False)
+    resolution_breached = models.BooleanField(_("resolution late"), default=False,
+                                              editable=False)
+    first_response_warned_at = models.DateTimeField(null=True, blank=True, editable=False)
+    first_response_escalated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    resolution_warned_at = models.DateTimeField(null=True, blank=True, editable=False)
+    resolution_escalated_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
