@@ -133,9 +133,15 @@ def protected_file_download(request: HttpRequest, kind: str, object_id: int) -> 
 
 
 __all__ = [
-    "sniff_content_type", "upload_check",
-    "attachment_add", "attachment_get_for", "file_url", "protected_file_download",
-    "protected_file_get_for", "register_attachable", "register_protected_file",
+    "attachment_add",
+    "attachment_get_for",
+    "file_url",
+    "protected_file_download",
+    "protected_file_get_for",
+    "register_attachable",
+    "register_protected_file",
+    "sniff_content_type",
+    "upload_check",
 ]
 
 

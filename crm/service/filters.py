@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.core.api.filters import CrmFilterSet, SafeIsoDateTimeFromToRangeFilter
 from crm.service.models import (
-    AssetStatus,
     Asset,
+    AssetStatus,
     Channel,
     RequestStatus,
     ServiceRequest,

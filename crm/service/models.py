@@ -296,7 +296,8 @@ class ServiceRequest(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(rating_score__isnull=True) | Q(rating_score__gte=1, rating_score__lte=5),
+                condition=(Q(rating_score__isnull=True)
+                           | Q(rating_score__gte=1, rating_score__lte=5)),
                 name="service_request_rating_1_to_5"),
         ]
 

@@ -18,8 +18,8 @@ from django.db.models import F, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from crm.accounts.selectors import account_visible_queryset
-from crm.core.visibility import owner_scope_for
 from crm.core.models import Attachment
+from crm.core.visibility import owner_scope_for
 from crm.service.asset_tree import asset_ancestor_ids, asset_subtree_ids
 from crm.service.members import is_member, member_account_ids, register_member_accounts
 from crm.service.models import (
@@ -35,6 +35,7 @@ from crm.service.models import (
 )
 from tenants.users.models import User, UserKind
 from tenants.users.permissions import ROLE_CAPABILITIES, Capability, can
+
 
 def _pk(value: int | str) -> int:
     try:
