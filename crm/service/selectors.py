@@ -110,7 +110,7 @@ def asset_service_history(*, viewer: User, subtree_ids: list[int]) -> QuerySet[S
     """Every request raised against the asset or one of its components, newest first."""
     return (service_request_visible_queryset(viewer)
             .filter(asset_id__in=subtree_ids)
-            .select_related("asset", "asset__product", "assignee")
+            .select_related("account", "asset", "asset__product", "assignee")
             .order_by("-reported_at", "-pk"))
 
 
