@@ -52,6 +52,12 @@ def available_agents(queue: ServiceQueue) -> list[User]:
                 .exclude(pk__in=unavailable).order_by("pk"))
 
 
+def next_in_turn(agent_ids: list[int], last_id: int | None) -> int:
+    """The agent after ``last_id`` in ``agent_ids`` (sorted ids), wrapping round; the first
+    when the last one is gone or there was none."""
+    return next((pk for pk in agent_ids if last_id is not None and pk > last_id), agent_ids[0])
+
+
 def round_robin_next(*, queue: ServiceQueue) -> User | None:
     """The next available agent of ``queue`` after the one who got the last request, and
     remember them. Locks the queue row so two requests never go to the same turn."""
@@ -59,8 +65,8 @@ def round_robin_next(*, queue: ServiceQueue) -> User | None:
     agents = available_agents(locked)
     if not agents:
         return None
-    last = locked.last_assigned_id or 0
-    chosen = next((agent for agent in agents if agent.pk > last), agents[0])
+    chosen_id = next_in_turn([agent.pk for agent in agents], locked.last_assigned_id)
+    chosen = next(agent for agent in agents if agent.pk == chosen_id)
     ServiceQueue.objects.filter(pk=locked.pk).update(last_assigned=chosen)
     queue.last_assigned = chosen
     return chosen

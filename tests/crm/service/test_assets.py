@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from crm.orders.services import OrderLineInput, order_create
-from crm.service.models import Asset, AssetStatus, ServiceContract
+from crm.service.models import AssetStatus, ServiceContract
 from crm.service.selectors import (
     asset_get_for,
     asset_subtree_ids,
