@@ -15,12 +15,14 @@ API_ROUTE_MODULES: list[str] = [
     "crm.workspace.api",
     "crm.catalog.api",
     "crm.service.api",
+    "crm.service.sla_api",
 ]
 
 # Modules that define ``api_urlpatterns`` (API resources that are not router collections,
 # such as the /api/v1/settings/ singleton); included before the router's URLs.
 API_URL_MODULES: list[str] = [
     "crm.workspace.api",
+    "crm.service.sla_api",
 ]
 
 

@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("crm.dataexport.urls")),
     path("", include("crm.catalog.urls")),
     path("", include("crm.service.urls")),
+    path("", include("crm.service.sla_urls")),
 ]

@@ -26,3 +26,7 @@ class ServiceConfig(ScopedAppConfig):
                              url_name="crm_service:request_list", order=510))
         register_nav(NavItem(section=_("Service"), label=_("Assets"),
                              url_name="crm_service:asset_list", order=520))
+
+        from crm.service import sla_registry
+
+        sla_registry.register()

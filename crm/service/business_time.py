@@ -93,7 +93,7 @@ class Schedule:
 # Parsing (strict: the SLA policy service turns ValueError into a validation error)
 
 def parse_zone(name: Any) -> ZoneInfo:
-    if not isinstance(name, str) or not name or name not in _zone_names():
+    if not isinstance(name, str) or not name or name not in zone_names():
         raise ValueError(f"Unknown time zone: {name!r}")
     try:
         return ZoneInfo(name)
@@ -102,7 +102,8 @@ def parse_zone(name: Any) -> ZoneInfo:
 
 
 @lru_cache(maxsize=1)
-def _zone_names() -> frozenset[str]:
+def zone_names() -> frozenset[str]:
+    """Every IANA zone name known here."""
     return frozenset(available_timezones())
 
 

@@ -26,6 +26,7 @@ class Capability(StrEnum):
     MANAGE_BILLING = "manage_billing"
     EDIT_PORTAL = "edit_portal"  # Wagtail /cms/
     MANAGE_CATALOG = "manage_catalog"  # price books and their entries (crm.catalog)
+    MANAGE_SLA = "manage_sla"  # SLA policies, SLA settings and service contracts
 
     @property
     def label(self) -> "str | Promise":
@@ -48,6 +49,7 @@ CAPABILITY_LABELS: dict[Capability, "str | Promise"] = {
     Capability.MANAGE_BILLING: _("Manage the plan, seats and payment"),
     Capability.EDIT_PORTAL: _("Edit the customer portal site (/cms/)"),
     Capability.MANAGE_CATALOG: _("Manage price books and their prices"),
+    Capability.MANAGE_SLA: _("Manage SLA policies and service contracts"),
 }
 
 
@@ -65,6 +67,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         Capability.MANAGE_SALES,
         Capability.EDIT_PORTAL,
         Capability.MANAGE_CATALOG,
+        Capability.MANAGE_SLA,
     },
     Role.SALES_REP: _STAFF_BASE | {Capability.EDIT_RECORDS, Capability.MANAGE_SALES},
     Role.SERVICE_AGENT: _STAFF_BASE | {Capability.EDIT_RECORDS, Capability.MANAGE_SERVICE},
