@@ -38,7 +38,8 @@ def test_an_asset_by_hand_needs_a_product_or_a_make_and_model(service_world):
     assert "model" in error.value.message_dict
     asset = new_asset(actor=admin, account=mine, make="Siemens", model="S7-1200",
                       serial_number="S7-1")
-    assert asset.status == AssetStatus.ACTIVE and asset.registered_by == admin
+    assert asset.status == AssetStatus.ACTIVE
+    assert asset.registered_by == admin
 
 
 def test_a_serial_number_is_unique_per_product_or_model(service_world):
@@ -110,14 +111,16 @@ def test_a_member_registers_a_pending_asset_that_staff_verify(service_world, mem
     mine = service_world["mine"]
     asset = asset_register_by_member(member=member, account=mine, make="ABB",
                                      model="ACS580", serial_number="ACS-1")
-    assert asset.status == AssetStatus.PENDING and asset.registered_by == member
+    assert asset.status == AssetStatus.PENDING
+    assert asset.registered_by == member
     assert list(asset_visible_queryset(member)) == [asset]
     with pytest.raises(PermissionDenied):
         asset_register_by_member(member=member, account=service_world["theirs"],
                                  model="Y", serial_number="ACS-2")
     verified = asset_verify(asset=asset, actor=service_world["agent"],
                             warranty_end=date(2027, 1, 31))
-    assert verified.status == AssetStatus.ACTIVE and verified.warranty_end == date(2027, 1, 31)
+    assert verified.status == AssetStatus.ACTIVE
+    assert verified.warranty_end == date(2027, 1, 31)
     with pytest.raises(ValidationError):
         asset_verify(asset=verified, actor=service_world["agent"])
 

@@ -59,7 +59,8 @@ def test_the_customer_is_mailed_a_public_comment_after_commit_only(
     for callback in callbacks:
         callback()
     assert [m.to for m in mail.outbox] == [["buyer@customer.test"]]
-    assert mail.outbox[0].body == "Fixed it" and request.number in mail.outbox[0].subject
+    assert mail.outbox[0].body == "Fixed it"
+    assert request.number in mail.outbox[0].subject
 
 
 def test_a_customer_reply_resumes_a_request_waiting_on_them(service_world):
@@ -78,8 +79,10 @@ def test_a_customer_reply_resumes_a_request_waiting_on_them(service_world):
         comment = service_comment_add(request=request, actor=member, body="Serial is 42",
                                       public=False)
         request.refresh_from_db()
-        assert comment.public is True and comment.by_staff is False
-        assert request.status == RequestStatus.IN_PROGRESS and request.paused_at is None
+        assert comment.public is True
+        assert comment.by_staff is False
+        assert request.status == RequestStatus.IN_PROGRESS
+        assert request.paused_at is None
     finally:
         members._rules[:] = saved
 

@@ -83,7 +83,8 @@ def test_a_category_queue_wins_over_the_default_queue(service_world, tenant_a):
     hardware = make_queue(agents=[tenant_a.users["admin"]], categories=["Hardware"])
     request = new_request(actor=service_world["admin"], account=service_world["mine"],
                           category="hardware")
-    assert request.queue == hardware and request.assignee == tenant_a.users["admin"]
+    assert request.queue == hardware
+    assert request.assignee == tenant_a.users["admin"]
 
 
 def test_impossible_moves_are_refused_and_only_service_staff_move_requests(service_world):
@@ -122,7 +123,8 @@ def test_reopen_only_within_the_tenants_window(service_world):
     service_request_close(request=request, actor=agent, now=now + timedelta(hours=2))
     reopened = service_request_reopen(request=request, actor=agent,
                                       now=now + timedelta(days=2, hours=23))
-    assert reopened.status == S.ASSIGNED and reopened.resolved_at is None
+    assert reopened.status == S.ASSIGNED
+    assert reopened.resolved_at is None
     assert reopened.closed_at is None
     service_request_resolve(request=request, actor=agent, now=now + timedelta(days=3))
     with pytest.raises(ValidationError) as error:
@@ -190,11 +192,13 @@ def test_the_api_opens_a_request_and_answers_the_fixed_names(tenant_a, tenant_cl
     assert set(body) >= ANSWER_FIELDS
     assert body["sla_policy"] == service_world["policy"].pk
     assert re.search(r"(Z|[+-]\d\d:\d\d)$", body["first_response_due"])
-    assert body["status"] == "assigned" and body["breached"] is False
+    assert body["status"] == "assigned"
+    assert body["breached"] is False
     future = (timezone.now() + timedelta(hours=1)).isoformat()
     refused = _post(client, API, {"account": service_world["mine"].pk, "severity": "low",
                                   "subject": "x", "description": "", "reported_at": future})
-    assert refused.status_code == 400 and "reported_at" in refused.json()
+    assert refused.status_code == 400
+    assert "reported_at" in refused.json()
 
 
 def test_the_api_actions_move_the_request(tenant_a, tenant_client, service_world):
@@ -209,9 +213,11 @@ def test_the_api_actions_move_the_request(tenant_a, tenant_client, service_world
         "status"] == "waiting_on_customer"
     assert _post(client, f"{base}/status/", {"status": "bogus"}).status_code == 400
     work = _post(client, f"{base}/work-logs/", {"kind": "remote", "minutes": 30})
-    assert work.status_code == 201 and work.json()["minutes"] == 30
+    assert work.status_code == 201
+    assert work.json()["minutes"] == 30
     resolved = _post(client, f"{base}/resolve/", {}).json()
-    assert resolved["status"] == "resolved" and resolved["resolved_at"]
+    assert resolved["status"] == "resolved"
+    assert resolved["resolved_at"]
     assert _post(client, f"{base}/rate/", {"score": 5, "remark": "ok"}).json()[
         "rating_score"] == 5
     assert _post(client, f"{base}/rate/", {"score": 4}).status_code == 400

@@ -51,5 +51,6 @@ def test_a_queue_without_available_agents_leaves_the_request_new(service_world):
                            available=False)
     assert round_robin_next(queue=queue) is None
     request = new_request(actor=service_world["admin"], account=service_world["mine"])
-    assert request.status == "new" and request.assignee is None
+    assert request.status == "new"
+    assert request.assignee is None
     assert request.queue == service_world["queue"]
