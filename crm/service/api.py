@@ -212,7 +212,7 @@ class RateInput(serializers.Serializer):
     remark = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
 
-class CommentSerializer(serializers.ModelSerializer):
+class ServiceCommentSerializer(serializers.ModelSerializer):
     body = serializers.CharField(max_length=20_000)
     public = serializers.BooleanField()
     author = serializers.PrimaryKeyRelatedField(read_only=True)
@@ -328,24 +328,24 @@ class ServiceRequestViewSet(VisibleModelViewSet):
                                       score=data["score"], remark=data.get("remark", ""))
         return self._answer(request, service_request.pk)
 
-    @extend_schema(methods=["get"], request=None, responses={200: CommentSerializer(many=True)})
-    @extend_schema(methods=["post"], request=CommentSerializer,
-                   responses={201: CommentSerializer})
-    @action(detail=True, methods=["get", "post"])
+    @extend_schema(methods=["get"], request=None, responses={200: ServiceCommentSerializer(many=True)})
+    @extend_schema(methods=["post"], request=ServiceCommentSerializer,
+                   responses={201: ServiceCommentSerializer})
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def comments(self, request: Request, pk: str) -> Response:
         service_request = self.get_object()
         if request.method == "GET":
             rows = selectors.comments_for(viewer=request.user, request=service_request)
-            return Response(CommentSerializer(rows, many=True).data)
-        data = self._input(CommentSerializer, request)
+            return Response(ServiceCommentSerializer(rows, many=True).data)
+        data = self._input(ServiceCommentSerializer, request)
         comment = services.service_comment_add(request=service_request, actor=request.user,
                                                body=data["body"], public=data["public"])
-        return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+        return Response(ServiceCommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(methods=["get"], request=None, responses={200: WorkLogSerializer(many=True)})
     @extend_schema(methods=["post"], request=WorkLogSerializer,
                    responses={201: WorkLogSerializer})
-    @action(detail=True, methods=["get", "post"], url_path="work-logs")
+    @action(detail=True, methods=["get", "post"], url_path="work-logs", pagination_class=None)
     def work_logs(self, request: Request, pk: str) -> Response:
         service_request = self.get_object()
         if request.method == "GET":
