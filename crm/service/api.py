@@ -328,7 +328,8 @@ class ServiceRequestViewSet(VisibleModelViewSet):
                                       score=data["score"], remark=data.get("remark", ""))
         return self._answer(request, service_request.pk)
 
-    @extend_schema(methods=["get"], request=None, responses={200: ServiceCommentSerializer(many=True)})
+    @extend_schema(methods=["get"], request=None,
+                   responses={200: ServiceCommentSerializer(many=True)})
     @extend_schema(methods=["post"], request=ServiceCommentSerializer,
                    responses={201: ServiceCommentSerializer})
     @action(detail=True, methods=["get", "post"], pagination_class=None)
