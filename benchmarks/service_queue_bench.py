@@ -125,6 +125,7 @@ def run() -> dict[str, object]:
             rng = random.Random(11)
             picks = [rng.choice(agent_ids) for _ in range(SAMPLES)]
             agents = {user.pk: user for user in User.objects.filter(pk__in=set(picks))}
+            print(f"  seeded {REQUESTS} requests in {seed_seconds:.1f}s", flush=True)
             selector, rows = [], []
             for pk in picks:
                 viewer = User.objects.get(pk=pk)  # fresh: no memoised visibility
@@ -132,9 +133,9 @@ def run() -> dict[str, object]:
                 page = list(agent_queue(viewer=viewer)[:51])
                 selector.append(time.perf_counter() - started)
                 rows.append(len(page))
+            sql, params = agent_queue(viewer=agents[picks[0]])[:51].query.sql_with_params()
             with connection.cursor() as cursor:
-                cursor.execute("EXPLAIN (ANALYZE, FORMAT TEXT) " + str(
-                    agent_queue(viewer=agents[picks[0]])[:51].query))
+                cursor.execute("EXPLAIN (ANALYZE, FORMAT TEXT) " + sql, params)
                 plan = [line for (line,) in cursor.fetchall()]
             pages = []
             for pk in picks[:20]:
