@@ -50,20 +50,20 @@ SELECT
     %(first_account)s + (g %% %(accounts)s),
     '', (ARRAY['critical','high','normal','low'])[1 + g %% 4],
     'Bench request ' || g, '', 'portal',
-    CASE WHEN g %% 10 = 0 THEN (ARRAY['new','assigned','in_progress','waiting_on_customer'])
-                                [1 + (g / 10) %% 4]
+    CASE WHEN (g / 5) %% 10 = 0 THEN (ARRAY['new','assigned','in_progress',
+                                          'waiting_on_customer'])[1 + (g / 50) %% 4]
          ELSE (ARRAY['resolved','closed'])[1 + g %% 2] END,
     (%(queue_ids)s::bigint[])[1 + g %% %(queues)s],
-    CASE WHEN g %% 10 = 0 AND (g / 10) %% 4 = 0 THEN NULL  -- new: unassigned
-         WHEN g %% 10 = 0 AND (g / 40) %% 10 < 2 THEN NULL
+    CASE WHEN (g / 5) %% 10 = 0 AND (g / 50) %% 4 = 0 THEN NULL  -- new: unassigned
+         WHEN (g / 5) %% 10 = 0 AND (g / 200) %% 10 < 2 THEN NULL
          ELSE (%(agent_ids)s::bigint[])[1 + ((g %% %(queues)s)
                + %(queues)s * ((g / %(queues)s) %% %(per_queue)s)) %% %(agents)s] END,
     now() - (g || ' seconds')::interval,
     now() - (g || ' seconds')::interval + interval '2 hours',
     now() - (g || ' seconds')::interval + interval '24 hours',
-    CASE WHEN g %% 10 = 0 AND (g / 10) %% 4 < 2 THEN NULL
+    CASE WHEN (g / 5) %% 10 = 0 AND (g / 50) %% 4 < 2 THEN NULL
          ELSE now() - (g || ' seconds')::interval + interval '1 hour' END,
-    CASE WHEN g %% 10 = 0 THEN NULL
+    CASE WHEN (g / 5) %% 10 = 0 THEN NULL
          ELSE now() - (g || ' seconds')::interval + interval '5 hours' END,
     NULL, g %% 37 = 0, false, g %% 37 = 0, '', now(), now()
 FROM generate_series(1, %(requests)s) AS g
@@ -130,13 +130,15 @@ def run() -> dict[str, object]:
             for pk in picks:
                 viewer = User.objects.get(pk=pk)  # fresh: no memoised visibility
                 started = time.perf_counter()
-                page = list(agent_queue(viewer=viewer)[:51])
+                page = agent_queue(viewer=viewer)[0:51]
                 selector.append(time.perf_counter() - started)
                 rows.append(len(page))
-            sql, params = agent_queue(viewer=agents[picks[0]])[:51].query.sql_with_params()
-            with connection.cursor() as cursor:
-                cursor.execute("EXPLAIN (ANALYZE, FORMAT TEXT) " + sql, params)
-                plan = [line for (line,) in cursor.fetchall()]
+            plan = []
+            for half in agent_queue(viewer=agents[picks[0]]).branches():
+                sql, params = half.values_list("due_at", "pk")[:51].query.sql_with_params()
+                with connection.cursor() as cursor:
+                    cursor.execute("EXPLAIN (ANALYZE, FORMAT TEXT) " + sql, params)
+                    plan += [line for (line,) in cursor.fetchall()]
             pages = []
             for pk in picks[:20]:
                 client = Client(HTTP_HOST=tenant.primary_host)

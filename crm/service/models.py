@@ -287,9 +287,9 @@ class ServiceRequest(models.Model):
             models.Index(fields=["next_sla_check_at"], condition=Q(next_sla_check_at__isnull=False),
                          name="service_request_sla_check_due"),
             # The agent queue: open requests by assignee, and unassigned ones by queue, by due.
-            models.Index(fields=["assignee", "due_at"], condition=Q(status__in=OPEN_STATUSES),
+            models.Index(fields=["assignee", "due_at", "id"], condition=Q(status__in=OPEN_STATUSES),
                          name="service_req_open_by_agent"),
-            models.Index(fields=["queue", "due_at"],
+            models.Index(fields=["queue", "due_at", "id"],
                          condition=Q(status__in=OPEN_STATUSES, assignee__isnull=True),
                          name="service_req_open_unassigned"),
             models.Index(fields=["asset", "-reported_at"], name="service_req_by_asset"),

@@ -207,17 +207,48 @@ def agent_queue_ids(agent: User) -> list[int]:
     return list(ServiceQueue.objects.filter(agents=agent).values_list("pk", flat=True))
 
 
-def agent_queue(*, viewer: User) -> QuerySet[ServiceRequest]:
+class AgentQueue:
     """The agent's home page: their open requests and the unassigned open requests of the
-    queues they work, soonest due first (requests without a clock last)."""
-    queue_ids = agent_queue_ids(viewer)
-    condition = Q(assignee=viewer)
-    if queue_ids:
-        condition |= Q(assignee__isnull=True, queue_id__in=queue_ids)
-    return (service_request_visible_queryset(viewer)
-            .filter(condition, status__in=OPEN_STATUSES)
-            .select_related("account", "asset", "asset__product", "assignee", "queue")
-            .order_by(F("due_at").asc(nulls_last=True), "pk"))
+    queues they work, soonest due first (requests without a clock last), then by id.
+
+    Sliced like a queryset (``queue[0:51]``, which is what ``page_of`` does) in four queries
+    whatever the table's size: the queue ids, then each half as an ordered scan of its
+    partial index (open by assignee; open and unassigned by queue) cut at the slice's end,
+    merged here, then the page's rows. One OR-ed query would sort every open row of the
+    agent and their queues before the LIMIT."""
+
+    def __init__(self, viewer: User) -> None:
+        self.viewer = viewer
+
+    def branches(self) -> list[QuerySet[ServiceRequest]]:
+        visible = service_request_visible_queryset(self.viewer).filter(
+            status__in=OPEN_STATUSES)
+        order = (F("due_at").asc(nulls_last=True), "pk")
+        halves = [visible.filter(assignee=self.viewer).order_by(*order)]
+        queue_ids = agent_queue_ids(self.viewer)
+        if queue_ids:
+            halves.append(visible.filter(assignee__isnull=True, queue_id__in=queue_ids)
+                          .order_by(*order))
+        return halves
+
+    def __getitem__(self, window: slice) -> list[ServiceRequest]:
+        start, stop = window.start or 0, window.stop
+        if stop is None:
+            raise ValueError("Slice the agent queue with an end.")
+        keys: list[tuple[bool, datetime | None, int]] = []
+        for half in self.branches():
+            keys += [(due is None, due, pk) for due, pk in
+                     half.values_list("due_at", "pk")[:stop]]
+        keys.sort()
+        ids = [pk for _missing, _due, pk in keys[start:stop]]
+        rows = {row.pk: row for row in ServiceRequest.objects.filter(pk__in=ids)
+                .select_related("account", "asset", "asset__product", "assignee", "queue")}
+        return [rows[pk] for pk in ids]
+
+
+def agent_queue(*, viewer: User) -> AgentQueue:
+    """The agent's queue (see AgentQueue); slice it to read a page."""
+    return AgentQueue(viewer)
 
 
 def agent_is_available(user: User) -> bool:
