@@ -22,7 +22,7 @@ from rest_framework.routers import DefaultRouter
 
 from crm.accounts.api import VisibleAccountField, VisibleContactField
 from crm.catalog.api import CatalogProductField
-from crm.core.api.upsert import ExternalIdUpsertMixin, upsert_schema
+from crm.core.api.upsert import ExternalIdUpsertMixin
 from crm.core.api.viewsets import VisibleModelViewSet
 from crm.service import selectors, services
 from crm.service.coverage import coverage_for, coverage_for_assets
@@ -137,10 +137,6 @@ class AssetViewSet(ExternalIdUpsertMixin, VisibleModelViewSet):
                    "coverage": coverage_for_assets(assets=rows)}
         data = AssetSerializer(rows, many=True, context=context).data
         return self.get_paginated_response(data) if page is not None else Response(data)
-
-    @upsert_schema(AssetSerializer)
-    def upsert_external(self, request: Request, external_id: str) -> Response:
-        return super().upsert_external(request, external_id)
 
 
 # --- service requests -----------------------------------------------------------------

@@ -169,8 +169,8 @@ def contract_draw_down(*, contract: ServiceContract, amount: Decimal | int | str
         raise ValidationError({"amount": _("Draw down a positive amount.")})
     value = value.quantize(Decimal("0.01"))
     with transaction.atomic():
-        locked = (ServiceContract.objects.select_for_update().select_related("account__owner")
-                  .get(pk=contract.pk))
+        locked = (ServiceContract.objects.select_for_update(of=("self",))
+                  .select_related("account__owner").get(pk=contract.pk))
         if not locked.allowance_kind or locked.allowance is None:
             raise ValidationError({"contract": _("This contract has no allowance.")})
         before = locked.used
@@ -228,7 +228,7 @@ def contract_renewal_reminders_send(*, now: datetime | None = None) -> int:
     sent = 0
     for pk in due:
         with transaction.atomic():
-            contract = (ServiceContract.objects.select_for_update(skip_locked=True)
+            contract = (ServiceContract.objects.select_for_update(skip_locked=True, of=("self",))
                         .select_related("account__owner")
                         .filter(pk=pk, renewal_reminded_at__isnull=True).first())
             if contract is None:
