@@ -85,20 +85,17 @@ def main() -> int:
 
     crm = run_crm()
     print(json.dumps(crm, indent=2), flush=True)
-<<<<<<< HEAD
     print("Service: the agent queue at 1M requests", flush=True)
     from benchmarks.service_queue_bench import run as run_service_queue
 
     service_queue = run_service_queue()
     print(json.dumps({k: v for k, v in service_queue.items() if k != "plan"}, indent=2),
           flush=True)
-=======
     print("SLA escalation sweep benchmarks", flush=True)
     from benchmarks.sla_bench import run as run_sla
 
     sla_sweep = run_sla()
     print(json.dumps(sla_sweep, indent=2), flush=True)
->>>>>>> wt-sla
     results = {
         "generated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "machine": {"python": sys.version.split()[0], "cpus": os.cpu_count(),
@@ -111,11 +108,8 @@ def main() -> int:
             "ratio_clone_to_warm_pool": round(clone["median_s"] / warm["median_s"], 2),
         },
         "crm": crm,
-<<<<<<< HEAD
         "service_agent_queue": service_queue,
-=======
         "sla_sweep": sla_sweep,
->>>>>>> wt-sla
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")

@@ -5,7 +5,8 @@ of the whole page (server time through the WSGI handler), for random agents.
 Rows are built inside PostgreSQL by one ``INSERT ... SELECT generate_series`` (the ORM would
 take many minutes); about 10 % are open, spread over BENCH_AGENTS agents (default 50) in
 five queues, 30 % of the open ones unassigned. The tenant is discarded afterwards.
-Run alone: ``DJANGO_SETTINGS_MODULE=config.settings.local python benchmarks/service_queue_bench.py``.
+Run alone (writes results/service_queue.json):
+``DJANGO_SETTINGS_MODULE=config.settings.local python benchmarks/service_queue_bench.py``.
 """
 
 from __future__ import annotations
@@ -25,9 +26,9 @@ if __name__ == "__main__":
 
     django.setup()
 
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django_tenants.utils import tenant_context  # noqa: E402
+from django.db import connection
+from django.test import Client
+from django_tenants.utils import tenant_context
 
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "1000000"))
 AGENTS = int(os.environ.get("BENCH_AGENTS", "50"))
