@@ -14,6 +14,7 @@ API_ROUTE_MODULES: list[str] = [
     "crm.core.api.teams",
     "crm.workspace.api",
     "crm.catalog.api",
+    "crm.service.api",
     "crm.service.sla_api",
 ]
 

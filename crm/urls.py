@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("crm.staff.urls")),
     path("", include("crm.dataexport.urls")),
     path("", include("crm.catalog.urls")),
+    path("", include("crm.service.urls")),
     path("", include("crm.service.sla_urls")),
 ]

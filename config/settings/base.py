@@ -365,6 +365,11 @@ SPECTACULAR_SETTINGS = {
         "OwnershipChangeKindEnum": "crm.pool.models.OwnershipChangeKind",
         "StaffRoleEnum": "tenants.users.models.Role",
         "AccountTierEnum": "crm.accounts.models.AccountTier",
+        "AssetStatusEnum": "crm.service.models.AssetStatus",
+        "ServiceRequestStatusEnum": "crm.service.models.RequestStatus",
+        "ServiceSeverityEnum": "crm.service.models.Severity",
+        "ServiceChannelEnum": "crm.service.models.Channel",
+        "WorkLogKindEnum": "crm.service.models.WorkLogKind",
     },
 }
 

@@ -50,6 +50,9 @@ SEGMENT_MODELS = {
     "sla-policies": "crm_service.SlaPolicy",
     "contracts": "crm_service.ServiceContract",
     "service-contracts": "crm_service.ServiceContract",
+    "assets": "crm_service.Asset",
+    "requests": "crm_service.ServiceRequest",  # /crm/service/requests/{id}/
+    "service-requests": "crm_service.ServiceRequest",
 }
 # Non-id arguments of id routes get a fixed valid value.
 STRING_ARGS = {"kind": "scoring", "target_type": "account"}
