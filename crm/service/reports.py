@@ -1,7 +1,7 @@
 """Service analysis (/crm/service/reports/ and GET /api/v1/reports/service/): one selector
 whose figures the page and the API share.
 
-Scope: the service requests of the accounts the viewer may see, reported between ``since``
+Scope: the service requests the viewer may see, reported between ``since``
 and ``until`` (both days inclusive, in the tenant's zone). Figures:
 
 - defects: requests against an asset, counted by month, product (or third-party make and
@@ -35,8 +35,8 @@ from crm.service.models import (
     ServiceRequest,
     Severity,
 )
+from crm.service.selectors import service_request_visible_queryset
 from tenants.users.models import User
-from tenants.users.permissions import Capability, can
 
 GROUP_BY = ("product", "severity", "queue", "agent")
 RENEWAL_DAYS = 90
@@ -122,10 +122,9 @@ def _bounds(since: date, until: date) -> tuple[datetime, datetime]:
 
 
 def visible_requests(*, viewer: User) -> QuerySet[ServiceRequest]:
-    """Requests of the accounts ``viewer`` may see (none without CRM access)."""
-    if not can(viewer, Capability.USE_CRM):
-        return ServiceRequest.objects.none()
-    return ServiceRequest.objects.filter(account__in=account_visible_queryset(viewer=viewer))
+    """Requests ``viewer`` may see: the one request visibility rule
+    (crm.service.selectors.service_request_visible_queryset)."""
+    return service_request_visible_queryset(viewer)
 
 
 def report_requests(*, viewer: User, since: date, until: date) -> QuerySet[ServiceRequest]:
