@@ -64,3 +64,12 @@ BEAT_SCHEDULE["crm-quotes-expire"] = {  # per tenant, daily; idempotent
     "task": "crm.quotes.tasks.expire_quotes",
     "schedule": crontab(hour=0, minute=20),
 }
+
+BEAT_SCHEDULE["crm-service-sla-sweep"] = {  # per tenant, every minute; one indexed query
+    "task": "crm.service.sla_tasks.sweep_sla_escalations",
+    "schedule": crontab(minute="*"),
+}
+BEAT_SCHEDULE["crm-service-contract-renewals"] = {  # per tenant, daily; once per contract
+    "task": "crm.service.sla_tasks.send_contract_renewal_reminders",
+    "schedule": crontab(hour=7, minute=10),
+}

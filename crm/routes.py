@@ -19,6 +19,8 @@ API_ROUTE_MODULES: list[str] = [
     "crm.expenses.api",
     "crm.orders.api",
     "crm.quotes.api",
+    "crm.service.api",
+    "crm.service.sla_api",
 ]
 
 # Modules that define ``api_urlpatterns`` (API resources that are not router collections,
@@ -26,6 +28,7 @@ API_ROUTE_MODULES: list[str] = [
 API_URL_MODULES: list[str] = [
     "crm.workspace.api",
     "crm.receivables.api",
+    "crm.service.sla_api",
 ]
 
 

@@ -24,4 +24,6 @@ urlpatterns = [
     path("", include("crm.expenses.urls")),
     path("", include("crm.orders.urls")),
     path("", include("crm.quotes.urls")),
+    path("", include("crm.service.urls")),
+    path("", include("crm.service.sla_urls")),
 ]

@@ -380,6 +380,9 @@ SPECTACULAR_SETTINGS = {
         "ExpenseCategoryEnum": "crm.expenses.models.ExpenseCategory",
         "OrderStatusEnum": "crm.orders.models.OrderStatus",
         "OrderKindEnum": "crm.orders.models.OrderKind",
+        "ServiceSeverityEnum": "crm.service.models.Severity",
+        "ServiceChannelEnum": "crm.service.models.Channel",
+        "WorkLogKindEnum": "crm.service.models.WorkLogKind",
     },
 }
 

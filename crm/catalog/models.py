@@ -34,6 +34,10 @@ class Product(models.Model):
     active = models.BooleanField(_("active"), default=True)
     serialized = models.BooleanField(
         _("serialised"), default=False, help_text=_("Each unit has a serial number."))
+    # Set by the service issue: delivered units' warranty ends this many months after
+    # delivery (crm.service.services.assets.assets_from_delivery); empty: no warranty.
+    warranty_months = models.PositiveSmallIntegerField(_("warranty (months)"), null=True,
+                                                       blank=True)
     image = models.ImageField(_("image"), upload_to="catalog/products/", blank=True)
     external_id = models.CharField(_("external id"), max_length=100, null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

@@ -5,7 +5,8 @@ reads in crm.service.selectors. Business-time arithmetic lives in crm.service.bu
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, When
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 
@@ -104,6 +105,23 @@ class SlaPolicy(models.Model):
         return self.name
 
 
+class SlaSettings(models.Model):
+    """The tenant's SLA settings (one row, created on first read)."""
+
+    warning_lead_minutes = models.PositiveIntegerField(
+        _("warn before breach (minutes)"), default=60,
+        help_text=_("How long before a due time the assignee is warned; 0 turns warnings off."))
+    renewal_reminder_days = models.PositiveIntegerField(
+        _("remind of contract renewal (days before end)"), default=30)
+
+    class Meta:
+        verbose_name = _("SLA settings")
+        verbose_name_plural = _("SLA settings")
+
+    def __str__(self) -> str:
+        return str(_("SLA settings"))
+
+
 class ServiceContract(models.Model):
     number = models.CharField(_("number"), max_length=30, blank=True)
     account = models.ForeignKey("crm_accounts.Account", on_delete=models.PROTECT,
@@ -191,6 +209,10 @@ class Channel(models.TextChoices):
     STAFF = "staff", _("Staff")
 
 
+OPEN_STATUSES = [RequestStatus.NEW, RequestStatus.ASSIGNED, RequestStatus.IN_PROGRESS,
+                 RequestStatus.WAITING_ON_CUSTOMER]
+
+
 class ServiceRequest(models.Model):
     number = models.CharField(_("number"), max_length=30, unique=True)
     account = models.ForeignKey("crm_accounts.Account", on_delete=models.PROTECT,
@@ -230,6 +252,27 @@ class ServiceRequest(models.Model):
     # breach); NULL when nothing is pending. The sweep's one indexed query reads it.
     next_sla_check_at = models.DateTimeField(null=True, blank=True, editable=False)
     breached = models.BooleanField(_("SLA breached"), default=False)
+    # The next due time the agent works against: the first-response due time while nobody
+    # has answered, then the resolution due time. Computed by PostgreSQL, so the agent queue
+    # sorts on an index whatever writes the clocks.
+    due_at = models.GeneratedField(
+        expression=Case(When(first_response_at__isnull=True,
+                             then=Coalesce(F("first_response_due"), F("resolution_due"))),
+                        default=F("resolution_due")),
+        output_field=models.DateTimeField(), db_persist=True, verbose_name=_("due"))
+    rating_score = models.PositiveSmallIntegerField(_("satisfaction"), null=True, blank=True)
+    rating_remark = models.TextField(_("satisfaction remark"), blank=True)
+    rated_at = models.DateTimeField(_("rated"), null=True, blank=True)
+    # Per clock: whether it was missed, and when the warning / the escalation went out (each
+    # once). Kept by crm.service.clocks and the escalation sweep only.
+    first_response_breached = models.BooleanField(_("first response late"), default=False,
+                                                  editable=False)
+    resolution_breached = models.BooleanField(_("resolution late"), default=False,
+                                              editable=False)
+    first_response_warned_at = models.DateTimeField(null=True, blank=True, editable=False)
+    first_response_escalated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    resolution_warned_at = models.DateTimeField(null=True, blank=True, editable=False)
+    resolution_escalated_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -243,7 +286,153 @@ class ServiceRequest(models.Model):
             models.Index(fields=["status", "-reported_at"]),
             models.Index(fields=["next_sla_check_at"], condition=Q(next_sla_check_at__isnull=False),
                          name="service_request_sla_check_due"),
+            # The agent queue: open requests by assignee, and unassigned ones by queue, by due.
+            models.Index(fields=["assignee", "due_at", "id"], condition=Q(status__in=OPEN_STATUSES),
+                         name="service_req_open_by_agent"),
+            models.Index(fields=["queue", "due_at", "id"],
+                         condition=Q(status__in=OPEN_STATUSES, assignee__isnull=True),
+                         name="service_req_open_unassigned"),
+            models.Index(fields=["asset", "-reported_at"], name="service_req_by_asset"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(rating_score__isnull=True)
+                           | Q(rating_score__gte=1, rating_score__lte=5)),
+                name="service_request_rating_1_to_5"),
         ]
 
     def __str__(self) -> str:
         return f"{self.number} · {self.subject}"
+
+
+class ServiceSettings(models.Model):
+    """The tenant's service settings (one row, pk 1, read through ``current()``)."""
+
+    reopen_days = models.PositiveSmallIntegerField(
+        _("reopen window (days)"), default=14,
+        help_text=_("How many days after resolution a request may still be reopened."))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("service settings")
+        verbose_name_plural = _("service settings")
+        constraints = [models.CheckConstraint(condition=Q(pk=1),
+                                              name="service_settings_singleton")]
+
+    def __str__(self) -> str:
+        return str(_("Service settings"))
+
+    @classmethod
+    def current(cls) -> "ServiceSettings":
+        row, _created = cls.objects.get_or_create(pk=1)
+        return row
+
+
+class AgentAvailability(models.Model):
+    """Whether a service agent takes new requests by round-robin (no row: available)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="service_availability", primary_key=True)
+    available = models.BooleanField(_("available for new requests"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("agent availability")
+        verbose_name_plural = _("agent availability")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.available}"
+
+
+class StatusChange(models.Model):
+    """One step of a request's status history (the first row has no ``from_status``)."""
+
+    request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE,
+                                related_name="status_changes")
+    from_status = models.CharField(_("from"), max_length=20, choices=RequestStatus.choices,
+                                   blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=RequestStatus.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        indexes = [models.Index(fields=["request", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '-'} -> {self.to_status}"
+
+
+class ServiceComment(models.Model):
+    """A comment on a request: public ones are shown to the customer (portal, e-mail),
+    internal ones only to staff."""
+
+    request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE,
+                                related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                               on_delete=models.SET_NULL, related_name="+")
+    by_staff = models.BooleanField(default=True)
+    public = models.BooleanField(_("visible to the customer"), default=False)
+    body = models.TextField(_("comment"))
+    created_at = models.DateTimeField(_("created"))
+    emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        indexes = [models.Index(fields=["request", "created_at"])]
+
+    def __str__(self) -> str:
+        return self.body[:50]
+
+
+class WorkLogKind(models.TextChoices):
+    ON_SITE = "on_site", _("On site")
+    REMOTE = "remote", _("Remote")
+
+
+class WorkLog(models.Model):
+    request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE,
+                                related_name="work_logs")
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                              related_name="+", verbose_name=_("agent"))
+    kind = models.CharField(_("kind"), max_length=10, choices=WorkLogKind.choices)
+    performed_on = models.DateField(_("date"))
+    minutes = models.PositiveIntegerField(_("time spent (minutes)"))
+    description = models.TextField(_("work done"), blank=True)
+    contract = models.ForeignKey(ServiceContract, null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="work_logs",
+                                 verbose_name=_("drawn from contract"))
+    drawn = models.DecimalField(_("allowance used"), max_digits=10, decimal_places=2,
+                                null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["performed_on", "pk"]
+        verbose_name = _("work log")
+        verbose_name_plural = _("work logs")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.minutes} min"
+
+
+class WorkLogPart(models.Model):
+    work_log = models.ForeignKey(WorkLog, on_delete=models.CASCADE, related_name="parts")
+    product = models.ForeignKey("crm_catalog.Product", on_delete=models.PROTECT,
+                                related_name="+", verbose_name=_("part"))
+    quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=3)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("part used")
+        verbose_name_plural = _("parts used")
+        constraints = [models.CheckConstraint(condition=Q(quantity__gt=0),
+                                              name="service_work_log_part_quantity_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} x {self.quantity}"

@@ -31,6 +31,7 @@ class Capability(StrEnum):
     INVITE_PORTAL_MEMBERS = "invite_portal_members"
     # finance: record payments, receive receivables reminders, reimburse expenses
     MANAGE_FINANCE = "manage_finance"
+    MANAGE_SLA = "manage_sla"  # SLA policies, SLA settings and service contracts
 
     @property
     def label(self) -> "str | Promise":
@@ -58,6 +59,7 @@ CAPABILITY_LABELS: dict[Capability, "str | Promise"] = {
                                         "portal registrations"),
     Capability.MANAGE_FINANCE: _("Record payments, receive receivables reminders and "
                                  "reimburse expenses"),
+    Capability.MANAGE_SLA: _("Manage SLA policies and service contracts"),
 }
 
 
@@ -76,6 +78,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         Capability.EDIT_PORTAL,
         Capability.MANAGE_CATALOG,
         Capability.INVITE_PORTAL_MEMBERS,
+        Capability.MANAGE_SLA,
     },
     Role.SALES_REP: _STAFF_BASE | {Capability.EDIT_RECORDS, Capability.MANAGE_SALES,
                                    Capability.INVITE_PORTAL_MEMBERS},

@@ -59,6 +59,10 @@ SEGMENT_MODELS = {
     "orders": "crm_orders.Order",  # /crm/receivables/orders/{id}/, /api/v1/orders/{id}/...
     "expenses": "crm_expenses.Expense",
     "steps": "crm_orders.ApprovalChainStep",
+    "sla-policies": "crm_service.SlaPolicy",
+    "contracts": "crm_service.ServiceContract",
+    "service-contracts": "crm_service.ServiceContract",
+    "requests": "crm_service.ServiceRequest",  # /crm/service/requests/{id}/
 }
 # Non-id arguments of id routes get a fixed valid value.
 STRING_ARGS = {"kind": "scoring", "target_type": "account"}
