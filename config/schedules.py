@@ -44,3 +44,8 @@ BEAT_SCHEDULE["crm-dataexport-purge-expired"] = {  # fans out into every custome
     "schedule": crontab(minute=50),
     "tenant_schemas": ["public"],
 }
+
+BEAT_SCHEDULE["portal-inquiries-send-pending"] = {  # per tenant; the inquiry outbox
+    "task": "portal.inquiries.tasks.send_pending_inquiry_notifications",
+    "schedule": crontab(minute="*/5"),
+}

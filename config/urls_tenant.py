@@ -27,6 +27,8 @@ urlpatterns = [
     path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(),
          name="password_reset_complete"),
     path("i18n/setlang/", user_views.language_switch, name="set_language"),
+    # The inquiry form and API, and the lead page's inquiry panel (before crm/ and Wagtail).
+    path("", include("portal.inquiries.urls")),
     path("crm/", include("crm.urls")),
     # Protected files: the record's visibility is checked on every download.
     path("files/<slug:kind>/<int:object_id>/", protected_file_download, name="protected-file"),

@@ -43,6 +43,7 @@ SHARED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_ratelimit",
+    "corsheaders",
     # Two-factor devices of operators (and, in TENANT_APPS, of staff): tenants.two_factor.
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -77,6 +78,7 @@ TENANT_APPS = [
     "crm.receivables.apps.ReceivablesConfig",
     "crm.service.apps.ServiceConfig",
     "portal.apps.PortalConfig",
+    "portal.inquiries.apps.InquiriesConfig",
     "cms.apps.CmsConfig",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -119,6 +121,8 @@ MIDDLEWARE = [
     "tenants.middleware.HealthCheckMiddleware",
     "tenants.errors.ApiJsonErrorsMiddleware",
     "tenants.middleware.TenantRoutingMiddleware",
+    # CORS for the inquiry API only, origins per tenant (portal.inquiries.cors).
+    "corsheaders.middleware.CorsMiddleware",
     # The client address for audit entries written anywhere during the request.
     "crm.core.request_context.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -367,6 +371,16 @@ SPECTACULAR_SETTINGS = {
         "AccountTierEnum": "crm.accounts.models.AccountTier",
     },
 }
+
+# ---------------------------------------------------------------------------------------
+# CORS (django-cors-headers): no origin is allowed by settings; the inquiry API allows the
+# origins each tenant lists in its inquiry settings (portal.inquiries.cors).
+# ---------------------------------------------------------------------------------------
+CORS_ALLOWED_ORIGINS: list[str] = []
+CORS_URLS_REGEX = r"^/portal/api/v1/inquiries/$"
+CORS_ALLOW_METHODS = ["OPTIONS", "POST"]
+CORS_ALLOW_CREDENTIALS = False
+CORS_PREFLIGHT_MAX_AGE = 3600
 
 # ---------------------------------------------------------------------------------------
 # Wagtail
