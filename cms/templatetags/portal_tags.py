@@ -21,8 +21,7 @@ def portal_menu(context: dict[str, Any]) -> list[Page]:
     site = Site.find_for_request(request)
     pages: list[Page] = []
     if site is not None:
-        pages = list(site.root_page.get_children().live().in_menu().specific(defer=True)
-                     .only("id", "title", "url_path", "path", "depth"))
+        pages = list(site.root_page.get_children().live().in_menu())
     request._portal_menu = pages  # type: ignore[attr-defined]  # per-request memo
     return pages
 
