@@ -1,13 +1,18 @@
 """An inquiry as submitted (verbatim), with its reference, the lead it became and the
 outbox state of its two e-mails; and the tenant's inquiry settings (edited at /cms/)."""
 
+import re
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
+
+ORIGIN = re.compile(r"https?://[a-z0-9.-]+(:[0-9]{1,5})?")
 
 
 class InquiryChannel(models.TextChoices):
@@ -95,6 +100,14 @@ class InquirySettings(BaseGenericSetting):
 
     class Meta:
         verbose_name = _("inquiry settings")
+
+    def clean(self) -> None:
+        super().clean()
+        bad = [line for line in self.origin_list() if not ORIGIN.fullmatch(line)]
+        if bad:
+            raise ValidationError({"allowed_origins": _(
+                "Not an origin (scheme://host[:port], no path): %(origins)s")
+                % {"origins": ", ".join(bad)}})
 
     def origin_list(self) -> list[str]:
         return [line.strip().rstrip("/").lower() for line in self.allowed_origins.splitlines()

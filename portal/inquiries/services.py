@@ -2,6 +2,8 @@
 commit) and send the pending e-mails (acknowledgement, staff notification) from the outbox."""
 
 import logging
+import socket
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -102,12 +104,51 @@ def _queue_notifications(inquiry_id: int) -> None:
     the visitor's submission is already committed."""
     from portal.inquiries.tasks import send_inquiry_notifications
 
+    if not broker_reachable():
+        logger.warning("Inquiry %s: broker unreachable, left in the outbox", inquiry_id)
+        return
     try:
         # retry=False: fail at once instead of holding the visitor's response while kombu
         # retries a dead broker.
         send_inquiry_notifications.apply_async(args=[inquiry_id], retry=False)
     except Exception:
+        _broker_state["down_until"] = time.monotonic() + BROKER_DOWN_SECONDS
         logger.warning("Inquiry %s: broker unreachable, left in the outbox", inquiry_id)
+
+
+# redis-py retries a refused connection three times with back-off (about 6 s) and kombu
+# passes no option to stop it; a visitor must not wait for that. So: a TCP probe of the
+# broker (a few hundred microseconds on a LAN, at most PROBE_TIMEOUT), and after a failure
+# no attempt for BROKER_DOWN_SECONDS; the outbox and beat cover the gap either way.
+PROBE_TIMEOUT = 0.3
+BROKER_DOWN_SECONDS = 10.0
+BROKER_UP_SECONDS = 5.0
+_broker_state: dict[str, float] = {"down_until": 0.0, "up_until": 0.0}
+
+
+def broker_reachable() -> bool:
+    """Whether the Celery broker accepts a TCP connection (remembered for a few seconds)."""
+    from config.celery import app
+
+    now = time.monotonic()
+    if now < _broker_state["down_until"]:
+        return False
+    if now < _broker_state["up_until"]:
+        return True
+    if app.conf.task_always_eager:
+        return True
+    broker = app.connection_for_write()
+    host, port = broker.hostname, broker.port
+    if not host or not port or broker.transport_cls not in ("redis", "rediss", "amqp"):
+        return True  # sockets, sentinels, in-memory transports: no simple probe, just try
+    try:
+        with socket.create_connection((host, int(port)), timeout=PROBE_TIMEOUT):
+            pass
+    except OSError:
+        _broker_state["down_until"] = now + BROKER_DOWN_SECONDS
+        return False
+    _broker_state["up_until"] = now + BROKER_UP_SECONDS
+    return True
 
 
 def _staff_recipients(inquiry: Inquiry) -> list[User]:
