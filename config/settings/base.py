@@ -305,6 +305,8 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default=f"no-reply@{PLATFORM_DOMA
 # ---------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=_redis_db_url(1))
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=_redis_db_url(1))
+# The queue tasks are sent to when no route names one (benchmarks send to a throw-away one).
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True

@@ -302,12 +302,14 @@ def test_broker_down_inquiry_is_stored_and_acknowledged_and_mailed_when_it_is_ba
     tenant_a, in_tenant, tenant_client, broker_down, django_capture_on_commit_callbacks
 ):
     client = tenant_client(tenant_a)
+    assert _post_api(client, {}).status_code == 400  # warm up the process (imports, URLs)
     started = time.perf_counter()
     with django_capture_on_commit_callbacks(execute=True):
         response = _post_api(client, api_data())
     seconds = time.perf_counter() - started
     assert response.status_code == 201
-    assert seconds < 1.5, f"the visitor waited {seconds:.1f}s for a dead broker"
+    # Publishing to a dead Redis broker unguarded costs about 6 s (redis-py's retries).
+    assert seconds < 2, f"the visitor waited {seconds:.1f}s for a dead broker"
     reference = response.json()["reference"]
     with django_capture_on_commit_callbacks(execute=True):
         form = client.post("/contact/", form_data())
