@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (full-width CJK punctuation in the Chinese article is the point)
 """The portal's page types render in the branded layout; the default tree exists after
 provisioning (English here; Chinese below); the knowledge base finds English and Chinese
 articles (the two-character case PostgreSQL's parser alone misses)."""
@@ -45,13 +46,16 @@ def test_provisioning_builds_the_default_tree_in_english(tenant_a, in_tenant):
         home = _home()
         assert home.title == "Alpha Industries"
         kb = _kb()
-        assert kb.title == "Knowledge base" and kb.live and kb.show_in_menus
+        assert kb.title == "Knowledge base"
+        assert kb.live
+        assert kb.show_in_menus
         category = KnowledgeBaseCategoryPage.objects.child_of(kb).get()
         titles = list(KnowledgeBaseArticlePage.objects.child_of(category)
                       .values_list("title", flat=True))
         assert titles == ["Installation checklist", "Maintenance and warranty"]
         contact = InquiryPage.objects.child_of(home).get()
-        assert contact.title == "Contact us" and contact.url_path.endswith("/contact/")
+        assert contact.title == "Contact us"
+        assert contact.url_path.endswith("/contact/")
 
 
 def test_default_tree_step_writes_chinese_for_a_chinese_tenant_and_is_idempotent(
@@ -108,12 +112,15 @@ def test_every_page_type_renders_in_the_portal_layout(tenant_a, in_tenant, tenan
         assert response.status_code == 200, path
         html = response.content.decode()
         assert expected in html, path
-        assert "Alpha Portal" in html and "--brand: #aa3300" in html, path
-        assert "Alpha footer line" in html and "+49 30 1234567" in html, path
+        for brand_text in ("Alpha Portal", "--brand: #aa3300", "Alpha footer line",
+                           "+49 30 1234567"):
+            assert brand_text in html, (path, brand_text)
     about = client.get("/about/").content.decode()
-    assert 'href="/contact/">Ask us</a>' in about and "Sensor S200" in about
+    assert 'href="/contact/">Ask us</a>' in about
+    assert "Sensor S200" in about
     home = client.get("/").content.decode()
-    assert 'href="/knowledge-base/"' in home and 'href="/contact/"' in home  # the menu
+    assert 'href="/knowledge-base/"' in home
+    assert 'href="/contact/"' in home
 
 
 def test_branding_colours_must_be_hex_so_no_css_can_be_injected(tenant_a, in_tenant):
@@ -183,7 +190,8 @@ def test_kb_search_finds_english_articles_and_the_page_shows_them(
         _add_chinese_article()
     client = tenant_client(tenant_a)
     html = client.get("/knowledge-base/", {"q": "保养"}).content.decode()
-    assert "减速电机的维护" in html and "1 article found" in html
+    assert "减速电机的维护" in html
+    assert "1 article found" in html
     html = client.get("/knowledge-base/", {"q": "nothing-matches-this"}).content.decode()
     assert "No article matches your search." in html
 

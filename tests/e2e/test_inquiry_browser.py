@@ -39,7 +39,8 @@ def test_visitor_sends_an_inquiry_and_sees_the_reference(
         print(f"screenshots: {tmp_path}")
         with tenant_context(alpha.tenant):
             inquiry = Inquiry.objects.select_related("lead").get(reference=reference)
-            assert inquiry.email == email and inquiry.lead.source == "portal_inquiry"
+            assert inquiry.email == email
+            assert inquiry.lead.source == "portal_inquiry"
         connection.set_schema_to_public()
     finally:
         with tenant_context(alpha.tenant):

@@ -43,34 +43,41 @@ def test_contact_page_form_stores_the_inquiry_creates_a_lead_and_shows_the_refer
     page = client.get("/contact/")
     assert page.status_code == 200
     html = page.content.decode()
-    assert 'name="website"' in html and 'name="started"' in html
+    assert 'name="website"' in html
+    assert 'name="started"' in html
     data = form_data()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/contact/", data)
-    assert response.status_code == 302 and "?sent=" in response["Location"]
+    assert response.status_code == 302
+    assert "?sent=" in response["Location"]
     shown = client.get(response["Location"]).content.decode()
     with in_tenant(tenant_a):
         inquiry = Inquiry.objects.select_related("lead").get(email=data["email"])
-        assert inquiry.reference in shown and 'id="inquiry-reference"' in shown
+        assert inquiry.reference in shown
+        assert 'id="inquiry-reference"' in shown
         assert inquiry.reference.startswith("INQ-")
         assert (inquiry.name, inquiry.company, inquiry.phone, inquiry.product_interest,
                 inquiry.message) == (data["name"], data["company"], data["phone"],
                                      data["product_interest"], data["message"])
-        assert inquiry.channel == "form" and inquiry.client_ip == "127.0.0.1"
+        assert inquiry.channel == "form"
+        assert inquiry.client_ip == "127.0.0.1"
         lead = inquiry.lead
         assert lead.source == LeadSource.PORTAL_INQUIRY
         assert (lead.first_name, lead.last_name, lead.company) == (
             "Anna", "Schmidt", "Schmidt Maschinenbau GmbH")
-        assert "Gateway G10" in lead.message and data["message"] in lead.message
+        assert "Gateway G10" in lead.message
+        assert data["message"] in lead.message
         # The e-mails went out after commit (eager Celery in tests): the outbox is empty.
         inquiry.refresh_from_db()
         assert not inquiry.notifications_pending
-        assert inquiry.acknowledged_at and inquiry.staff_notified_at
+        assert inquiry.acknowledged_at
+        assert inquiry.staff_notified_at
     subjects = [message.subject for message in mail.outbox]
     assert f"We received your inquiry {inquiry.reference}" in subjects
     assert any(inquiry.reference in s and s.startswith("New portal inquiry") for s in subjects)
     ack = next(m for m in mail.outbox if m.subject.startswith("We received"))
-    assert ack.to == [data["email"]] and inquiry.reference in ack.body
+    assert ack.to == [data["email"]]
+    assert inquiry.reference in ack.body
 
 
 def test_the_form_is_in_chinese_for_a_chinese_visitor_and_so_is_the_acknowledgement(
@@ -111,7 +118,8 @@ def test_honeypot_filled_looks_like_success_but_stores_nothing(
     response = client.post("/contact/", data)
     assert response.status_code == 302
     shown = client.get(response["Location"]).content.decode()
-    assert "Thank you for your inquiry" in shown and 'id="inquiry-reference"' not in shown
+    assert "Thank you for your inquiry" in shown
+    assert 'id="inquiry-reference"' not in shown
     with in_tenant(tenant_a):
         assert not Inquiry.objects.exists()
         assert not Lead.objects.filter(email=data["email"]).exists()
@@ -168,7 +176,8 @@ def test_api_creates_the_inquiry_and_answers_201_with_the_reference(
     reference = response.json()["reference"]
     with in_tenant(tenant_a):
         inquiry = Inquiry.objects.get(reference=reference)
-        assert inquiry.channel == "api" and inquiry.product_interest == ""
+        assert inquiry.channel == "api"
+        assert inquiry.product_interest == ""
         assert inquiry.lead.source == LeadSource.PORTAL_INQUIRY
 
 
@@ -179,13 +188,15 @@ def test_api_validation_errors_are_400_json_by_field(tenant_a, tenant_client):
     body = response.json()
     assert {"name", "email", "message", "phone"} <= set(body)
     garbage = client.post(API, data="{not json", content_type="application/json")
-    assert garbage.status_code == 400 and garbage["Content-Type"].startswith("application/json")
+    assert garbage.status_code == 400
+    assert garbage["Content-Type"].startswith("application/json")
     assert _post_api(client, ["a list"]).status_code == 400
 
 
 def test_api_honeypot_is_refused(tenant_a, in_tenant, tenant_client):
     response = _post_api(tenant_client(tenant_a), {**api_data(), "website": "x"})
-    assert response.status_code == 400 and response.json()["code"] == "rejected"
+    assert response.status_code == 400
+    assert response.json()["code"] == "rejected"
     with in_tenant(tenant_a):
         assert not Inquiry.objects.exists()
 
@@ -196,7 +207,8 @@ def test_api_rate_limit_per_email_answers_429_json(tenant_a, in_tenant, tenant_c
     payload = api_data(email="same@repeat.example")
     assert [_post_api(client, payload).status_code for _ in range(3)] == [201, 201, 429]
     refused = _post_api(client, payload)
-    assert refused.status_code == 429 and refused.json()["code"] == "rate_limited"
+    assert refused.status_code == 429
+    assert refused.json()["code"] == "rate_limited"
     # Another address from the same network is still welcome.
     assert _post_api(client, api_data()).status_code == 201
 
@@ -276,7 +288,8 @@ def test_the_lead_gets_its_owner_from_the_assignment_rules(tenant_a, in_tenant,
     response = _post_api(tenant_client(tenant_a), api_data())
     with in_tenant(tenant_a):
         lead = Inquiry.objects.get(reference=response.json()["reference"]).lead
-        assert lead.owner_id == rep.pk and lead.source == "portal_inquiry"
+        assert lead.owner_id == rep.pk
+        assert lead.source == "portal_inquiry"
 
 
 # --- outages ----------------------------------------------------------------------------
@@ -317,7 +330,8 @@ def test_broker_down_inquiry_is_stored_and_acknowledged_and_mailed_when_it_is_ba
     assert mail.outbox == []
     with in_tenant(tenant_a):
         pending = Inquiry.objects.filter(notifications_pending=True)
-        assert pending.count() == 2 and pending.filter(reference=reference).exists()
+        assert pending.count() == 2
+        assert pending.filter(reference=reference).exists()
         # The broker is back: the beat task's service sends what waited (older than a minute).
         pending.update(created_at=timezone.now() - timedelta(minutes=5))
         assert pending_notifications_send() == 2
@@ -335,13 +349,16 @@ def test_mail_server_down_keeps_the_inquiry_pending_and_retries_later(
     assert response.status_code == 201
     with in_tenant(tenant_a):
         inquiry = Inquiry.objects.get(reference=response.json()["reference"])
-        assert inquiry.notifications_pending and inquiry.acknowledged_at is None
-        assert inquiry.last_notify_error and inquiry.notify_attempts == 1
+        assert inquiry.notifications_pending
+        assert inquiry.acknowledged_at is None
+        assert inquiry.last_notify_error
+        assert inquiry.notify_attempts == 1
         settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
         assert inquiry_notifications_send(inquiry_id=inquiry.pk) is True
         assert inquiry_notifications_send(inquiry_id=inquiry.pk) is True  # twice: no resend
         inquiry.refresh_from_db()
-        assert not inquiry.notifications_pending and inquiry.notify_attempts == 2
+        assert not inquiry.notifications_pending
+        assert inquiry.notify_attempts == 2
     assert len([m for m in mail.outbox if m.subject.startswith("We received")]) == 1
 
 
@@ -369,7 +386,8 @@ def test_staff_see_the_inquiry_on_the_lead_page(tenant_a, in_tenant, tenant_clie
         panel = manager.get(f"/crm/leads/{inquiry.lead_id}/inquiries/")
     assert panel.status_code == 200
     html = panel.content.decode()
-    assert inquiry.reference in html and "Verbatim &lt;b&gt;text&lt;/b&gt;" in html
+    assert inquiry.reference in html
+    assert "Verbatim &lt;b&gt;text&lt;/b&gt;" in html
     # Anonymous visitors and members never reach it.
     assert tenant_client(tenant_a).get(f"/crm/leads/{inquiry.lead_id}/inquiries/"
                                        ).status_code == 302
