@@ -52,3 +52,21 @@ def test_visitor_sends_an_inquiry_and_sees_the_reference(
                 inquiry.delete()
                 lead.delete()
         connection.set_schema_to_public()
+
+
+def test_portal_home_and_knowledge_base_search_in_the_browser(
+    page, live_app, committed_db, django_db_setup, tmp_path
+):
+    from django.conf import settings
+
+    alpha = settings._TEST_TENANTS["a"]
+    page.set_viewport_size({"width": 1200, "height": 900})
+    page.goto(live_app.url(alpha.host, "/"))
+    assert page.locator(".portal-nav a", has_text="Knowledge base").count() == 1
+    page.screenshot(path=str(tmp_path / "portal-home.png"), full_page=True)
+    page.click(".portal-nav >> text=Knowledge base")
+    page.fill("#kb-q", "warranty")
+    page.click(".portal-search button")
+    page.wait_for_selector("#kb-results")
+    assert page.locator("#kb-results a", has_text="Maintenance and warranty").count() == 1
+    page.screenshot(path=str(tmp_path / "kb-search.png"), full_page=True)
