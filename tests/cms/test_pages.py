@@ -211,3 +211,25 @@ def test_kb_search_of_one_tenant_never_returns_another_tenants_article(
     with in_tenant(tenant_b):
         assert kb_search(query="保养", within=_kb()) == []
         assert not Page.objects.filter(title="阿尔法独有的文章").exists()
+
+
+def test_demo_seeder_gives_the_knowledge_base_both_languages_and_is_idempotent(
+    tenant_a, in_tenant
+):
+    from django.core.cache import caches
+
+    from cms.demo import DEMO_INQUIRY_EMAIL, seed_portal
+    from portal.inquiries.models import Inquiry
+
+    caches["default"].clear()  # rate-limit counters of other tests
+    with in_tenant(tenant_a):
+        seed_portal()
+        seed_portal()
+        titles = set(KnowledgeBaseArticlePage.objects.values_list("title", flat=True))
+        assert {"Installation checklist", "安装准备清单", "维护保养与保修"} <= titles
+        assert KnowledgeBaseArticlePage.objects.count() == 4
+        assert ContentPage.objects.filter(slug="about").count() == 1
+        assert kb_search(query="保养", within=_kb())
+        assert Inquiry.objects.filter(email=DEMO_INQUIRY_EMAIL).count() == 1
+        branding = BrandingSettings.for_site(_home().get_site())
+        assert branding.contact_email == "service@northwind-demo.example"
