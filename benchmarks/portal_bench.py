@@ -145,6 +145,8 @@ def run() -> dict[str, object]:
         "throughput_per_s": round(REQUESTS / wall, 1),
         "target_p95_ms": TARGET_P95_MS,
         "meets_target": p95_ms < TARGET_P95_MS,
+        # The machine's load while measuring (shared machines make the figures noisy).
+        "load_average_1m": round(os.getloadavg()[0], 2),
     }
 
 
