@@ -9,4 +9,4 @@ class CmsConfig(ScopedAppConfig):
     tenancy_scope = Scope.TENANT
 
     def ready(self) -> None:
-        from cms import provisioning  # noqa: F401  (registers the site step)
+        from cms import demo, provisioning  # noqa: F401  (registers the steps and seeder)

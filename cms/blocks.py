@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
+from wagtail.images.blocks import ImageChooserBlock
 
 SAFE_LINK_SCHEMES = ("http", "https")
 
@@ -52,3 +53,54 @@ class SafeLinkBlock(blocks.CharBlock):
 
     class Meta:
         icon = "link"
+
+
+class CallToActionBlock(blocks.StructBlock):
+    text = blocks.CharBlock(label=_("Text"))
+    link = SafeLinkBlock(label=_("Link"),
+                         help_text=_("A page address, e.g. /portal/, or a full http(s) address"))
+
+    class Meta:
+        icon = "pick"
+        label = _("Call to action")
+
+
+class FaqItemBlock(blocks.StructBlock):
+    question = blocks.CharBlock(label=_("Question"))
+    answer = blocks.RichTextBlock(label=_("Answer"), features=["bold", "italic", "link", "ol",
+                                                               "ul"])
+
+
+class FaqBlock(blocks.StructBlock):
+    heading = blocks.CharBlock(label=_("Heading"), required=False)
+    items = blocks.ListBlock(FaqItemBlock(), label=_("Questions"), min_num=1)
+
+    class Meta:
+        icon = "help"
+        label = _("Frequently asked questions")
+
+
+class ProductHighlightBlock(blocks.StructBlock):
+    name = blocks.CharBlock(label=_("Product"))
+    description = blocks.TextBlock(label=_("Description"), required=False)
+    image = ImageChooserBlock(label=_("Image"), required=False)
+    link = SafeLinkBlock(label=_("Link"), required=False)
+
+
+class ProductHighlightsBlock(blocks.StructBlock):
+    heading = blocks.CharBlock(label=_("Heading"), required=False)
+    products = blocks.ListBlock(ProductHighlightBlock(), label=_("Products"), min_num=1,
+                                max_num=6)
+
+    class Meta:
+        icon = "list-ul"
+        label = _("Product highlights")
+
+
+class ContentBlocks(blocks.StreamBlock):
+    heading = blocks.CharBlock(form_classname="title", label=_("Heading"))
+    paragraph = blocks.RichTextBlock(label=_("Paragraph"))
+    image = ImageChooserBlock(label=_("Image"))
+    call_to_action = CallToActionBlock()
+    faq = FaqBlock()
+    product_highlights = ProductHighlightsBlock()

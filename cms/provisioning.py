@@ -1,9 +1,18 @@
-"""Provisioning step: the tenant's Wagtail site answers on its host, titled with its name."""
+"""Provisioning steps: the tenant's Wagtail site answers on its host, titled with its name,
+and carries the default tree (home, knowledge base with two articles, contact page) in the
+tenant's language."""
 
 from django.utils.translation import gettext_lazy as _
-from wagtail.models import Site
+from wagtail.models import Page, Site
 
-from cms.models import HomePage
+from cms.default_content import TreeContent, content_for
+from cms.models import (
+    HomePage,
+    InquiryPage,
+    KnowledgeBaseArticlePage,
+    KnowledgeBaseCategoryPage,
+    KnowledgeBaseIndexPage,
+)
 from tenants.provisioning.registry import ProvisioningContext, provisioning_step
 
 
@@ -26,3 +35,40 @@ def configure_site(context: ProvisioningContext) -> None:
     site.site_name = tenant.name
     site.root_page = home
     site.save()
+
+
+def _add(parent: Page, page: Page) -> Page:
+    """A live child page without a revision (fast, like the home page above); Wagtail makes
+    the first revision when staff edit it. The search index entry is written on save."""
+    page.live = True
+    page.has_unpublished_changes = False
+    return parent.add_child(instance=page)
+
+
+def default_tree_build(home: HomePage, content: TreeContent) -> None:
+    """Knowledge base (one category, two articles) and the contact page under ``home``."""
+    kb = _add(home, KnowledgeBaseIndexPage(title=content["kb_title"], slug="knowledge-base",
+                                           intro=content["kb_intro"], show_in_menus=True))
+    category = _add(kb, KnowledgeBaseCategoryPage(
+        title=content["category_title"], slug="getting-started",
+        intro=content["category_intro"]))
+    for article in content["articles"]:
+        _add(category, KnowledgeBaseArticlePage(title=article["title"], slug=article["slug"],
+                                                summary=article["summary"],
+                                                body=article["body"]))
+    _add(home, InquiryPage(title=content["inquiry_title"], slug="contact",
+                           intro=content["inquiry_intro"], show_in_menus=True))
+
+
+@provisioning_step(name="cms_default_tree", label=_("Writing your portal's first pages"),
+                   order=21)
+def create_default_tree(context: ProvisioningContext) -> None:
+    """Idempotent: a home page that has a knowledge base already is left as it is."""
+    home = HomePage.objects.first()
+    if home is None or KnowledgeBaseIndexPage.objects.child_of(home).exists():
+        return
+    content = content_for(context.tenant.language)
+    home.intro = content["home_intro"]
+    home.body = [("call_to_action", {"text": content["home_cta"], "link": "/contact/"})]
+    home.save(update_fields=["intro", "body"], clean=False)
+    default_tree_build(home, content)

@@ -73,3 +73,8 @@ BEAT_SCHEDULE["crm-service-contract-renewals"] = {  # per tenant, daily; once pe
     "task": "crm.service.sla_tasks.send_contract_renewal_reminders",
     "schedule": crontab(hour=7, minute=10),
 }
+
+BEAT_SCHEDULE["portal-inquiries-send-pending"] = {  # per tenant; the inquiry outbox
+    "task": "portal.inquiries.tasks.send_pending_inquiry_notifications",
+    "schedule": crontab(minute="*/5"),
+}

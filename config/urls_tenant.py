@@ -27,6 +27,8 @@ urlpatterns = [
     path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(),
          name="password_reset_complete"),
     path("i18n/setlang/", user_views.language_switch, name="set_language"),
+    # The inquiry form and API, and the lead page's inquiry panel (before crm/ and Wagtail).
+    path("", include("portal.inquiries.urls")),
     path("crm/", include("crm.urls")),
     # The member area and the member API (portal members only).
     path("portal/", include("portal.urls")),

@@ -43,6 +43,7 @@ SHARED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_ratelimit",
+    "corsheaders",
     # Two-factor devices of operators (and, in TENANT_APPS, of staff): tenants.two_factor.
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -80,6 +81,7 @@ TENANT_APPS = [
     "crm.webhooks.apps.WebhooksConfig",
     "crm.imports.apps.ImportsConfig",
     "portal.apps.PortalConfig",
+    "portal.inquiries.apps.InquiriesConfig",
     "cms.apps.CmsConfig",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -122,6 +124,8 @@ MIDDLEWARE = [
     "tenants.middleware.HealthCheckMiddleware",
     "tenants.errors.ApiJsonErrorsMiddleware",
     "tenants.middleware.TenantRoutingMiddleware",
+    # CORS for the inquiry API only, origins per tenant (portal.inquiries.cors).
+    "corsheaders.middleware.CorsMiddleware",
     # The client address for audit entries written anywhere during the request.
     "crm.core.request_context.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -305,6 +309,8 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default=f"no-reply@{PLATFORM_DOMA
 # ---------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=_redis_db_url(1))
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=_redis_db_url(1))
+# The queue tasks are sent to when no route names one (benchmarks send to a throw-away one).
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
@@ -404,6 +410,16 @@ WEBHOOKS_RETRY_BASE_SECONDS = 60  # 1, 2, 4, 8 ... minutes
 WEBHOOKS_RETRY_MAX_DELAY_SECONDS = 4 * 3600
 WEBHOOKS_RETRY_WINDOW_HOURS = 24  # a delivery is retried at least this long
 WEBHOOKS_DISABLE_AFTER_HOURS = 24  # an endpoint failing this long is turned off
+
+# ---------------------------------------------------------------------------------------
+# CORS (django-cors-headers): no origin is allowed by settings; the inquiry API allows the
+# origins each tenant lists in its inquiry settings (portal.inquiries.cors).
+# ---------------------------------------------------------------------------------------
+CORS_ALLOWED_ORIGINS: list[str] = []
+CORS_URLS_REGEX = r"^/portal/api/v1/inquiries/$"
+CORS_ALLOW_METHODS = ["OPTIONS", "POST"]
+CORS_ALLOW_CREDENTIALS = False
+CORS_PREFLIGHT_MAX_AGE = 3600
 
 # ---------------------------------------------------------------------------------------
 # Wagtail

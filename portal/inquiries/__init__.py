@@ -1,0 +1,1 @@
+"""Inquiries from the portal (anonymous visitors and members): each becomes a Lead."""
