@@ -58,7 +58,7 @@ SELECT
     CASE WHEN (g / 5) %% 10 = 0 AND (g / 50) %% 4 = 0 THEN NULL  -- new: unassigned
          WHEN (g / 5) %% 10 = 0 AND (g / 200) %% 10 < 2 THEN NULL
          ELSE (%(agent_ids)s::bigint[])[1 + ((g %% %(queues)s)
-               + %(queues)s * ((g / %(queues)s) %% %(per_queue)s)) %% %(agents)s] END,
+               + %(queues)s * ((g / 1000) %% %(per_queue)s)) %% %(agents)s] END,
     now() - (g || ' seconds')::interval,
     now() - (g || ' seconds')::interval + interval '2 hours',
     now() - (g || ' seconds')::interval + interval '24 hours',
