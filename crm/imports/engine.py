@@ -31,6 +31,7 @@ from django.utils.translation import ngettext
 from crm.imports.kinds import KINDS, Context, Kind, RowError, errors_of
 from crm.imports.models import DuplicateStrategy, ImportJob, ImportMode, ImportStatus
 from crm.imports.readers import UnreadableFileError, count_rows, open_rows
+from tenants.users.permissions import Capability, can
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +73,13 @@ def _job_lock(job_id: int) -> Iterator[bool]:
                                [f"import:{key[0]}", key[1]])
 
 
+def unquote_cell(value: str) -> str:
+    """Undo crm.core.api.export.csv_safe: "'=SUM(1)" as exported is "=SUM(1)" again."""
+    if len(value) > 1 and value[0] == "'" and value[1] in "=+-@\t\r":
+        return value[1:]
+    return value
+
+
 def write_row(kind: Kind, ctx: Context, values: dict[str, str], strategy: str) -> str:
     """Write one row; "created", "updated" or "skipped". Raises RowError/ValidationError."""
     fields = kind.clean(values, ctx)
@@ -103,7 +111,7 @@ def _process(job: ImportJob, kind: Kind, header: list[str], rows: Iterator[tuple
     keys = [job.mapping.get(name, "") for name in header]
     column_header = {key: name for name, key in zip(header, keys, strict=True) if key}
     for number, cells in rows:
-        values = {key: (cells[i] if i < len(cells) else "")
+        values = {key: unquote_cell(cells[i] if i < len(cells) else "")
                   for i, key in enumerate(keys) if key}
         try:
             with transaction.atomic():
@@ -143,6 +151,14 @@ def run_import(*, job_id: int) -> ImportJob | None:
         return job
     with _job_lock(job.pk) as acquired:
         if not acquired:
+            return job
+        actor = job.created_by
+        if actor is None or not actor.is_active or not can(actor, Capability.EDIT_RECORDS):
+            # Never run as "the system": every row is written with its uploader's rights.
+            _finish(job, Outcome(), status=ImportStatus.FAILED, written=False, message=_(
+                "The person who started this import can no longer import records. "
+                "Nothing was written."))
+            job.refresh_from_db()
             return job
         try:
             _run(job)

@@ -16,13 +16,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db.models import Model, Q
+from django.db.models import Model, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from crm.accounts.duplicates import find_duplicates
 from crm.accounts.models import Account, AccountTier, AccountType, BuyingRole, Contact
-from crm.accounts.selectors import account_is_visible
+from crm.accounts.selectors import account_is_visible, account_visible_queryset
 from crm.accounts.services import account_create, account_update, contact_create, contact_update
 from crm.catalog.models import PriceBook, PriceBookEntry, Product
 from crm.catalog.services import price_book_entry_set, product_create, product_update
@@ -54,6 +54,7 @@ class Context:
 
     actor: User | None
     users: dict[str, User | None] = field(default_factory=dict)
+    _visible: QuerySet[Account] | None = None
     accounts: dict[str, Account] = field(default_factory=dict)
     books: dict[str, PriceBook | None] = field(default_factory=dict)
     products: dict[str, Product] = field(default_factory=dict)
@@ -76,16 +77,25 @@ class Context:
         reference = reference.strip()
         if reference in self.accounts:
             return self.accounts[reference]
-        found = list(Account.objects.filter(external_id=reference)[:1]) or list(
-            Account.objects.filter(name=reference)[:2])
+        # Only accounts the uploader may see can be named (as a parent, as a contact's
+        # account): a file cannot attach anything to, or learn about, anyone else's.
+        visible = self.visible_accounts()
+        found = list(visible.filter(external_id=reference)[:1]) or list(
+            visible.filter(name=reference)[:2])
         if not found:
-            raise RowError(column, _("No account named or with external id “%(ref)s”.")
-                           % {"ref": reference})
+            raise RowError(column, _("No account you can see is named or has the external id "
+                                     "“%(ref)s”.") % {"ref": reference})
         if len(found) > 1:
             raise RowError(column, _("Several accounts are named “%(ref)s”: use its external "
                                      "id.") % {"ref": reference})
         self.accounts[reference] = found[0]
         return found[0]
+
+    def visible_accounts(self) -> QuerySet[Account]:
+        if self._visible is None:
+            self._visible = (account_visible_queryset(viewer=self.actor)
+                             if self.actor is not None else Account.objects.all())
+        return self._visible
 
     def product(self, sku: str, column: str) -> Product:
         key = sku.strip().upper()
@@ -259,8 +269,8 @@ def _account_match(fields: dict[str, Any], ctx: Context) -> Account | None:
 def _account_update(instance: Model, fields: dict[str, Any], ctx: Context) -> Model:
     assert isinstance(instance, Account)
     if ctx.actor is not None and not account_is_visible(viewer=ctx.actor, account=instance):
-        raise RowError("name", _("This row matches an account you cannot see (%(name)s).")
-                       % {"name": instance.name})
+        raise RowError("name", _("This row matches an account you cannot see; ask its owner "
+                                 "or an administrator."))
     fields = {k: v for k, v in fields.items() if k != "owner"}
     if instance.external_id and fields.get("external_id") == instance.external_id:
         fields.pop("external_id")

@@ -90,6 +90,23 @@ def import_mapping(request: HttpRequest) -> HttpResponse:
     kind = services.kind_for(staged["kind"])
     upload = _staged_file(staged)
     try:
+        response = _mapping_page(request, staged, kind, upload)
+    except ValidationError as exc:
+        # The file stopped being readable past the part checked at upload (a bad byte, an
+        # over-long field): say so on the upload page instead of failing.
+        messages.error(request, " ".join(exc.messages))
+        del request.session[STAGED]
+        response = redirect("crm_imports:import_list")
+    finally:
+        upload.close()
+    if STAGED not in request.session:  # started or given up: the staged copy goes
+        private_tenant_storage().delete(staged["name"])
+    return response
+
+
+def _mapping_page(request: HttpRequest, staged: dict[str, Any], kind: Any, upload: File
+                  ) -> HttpResponse:
+    try:
         inspection = services.inspect_upload(kind=kind, upload=upload)
         mapping = inspection.mapping
         if request.method == "POST":
@@ -107,12 +124,10 @@ def import_mapping(request: HttpRequest) -> HttpResponse:
             except (ValidationError, PermissionDenied) as exc:
                 error = " ".join(getattr(exc, "messages", [str(exc)]))
             else:
-                upload.close()
-                private_tenant_storage().delete(staged["name"])
                 del request.session[STAGED]
                 return redirect("crm_imports:import_detail", job_id=job.pk)
     finally:
-        upload.close()
+        upload.seek(0)
     return render(request, "crm/imports/import_mapping.html", {
         "kind": kind, "staged": staged, "header": list(enumerate(inspection.header)),
         "mapping": mapping, "preview": preview, "error": error,

@@ -22,6 +22,7 @@ from rest_framework.routers import DefaultRouter
 
 from crm.accounts.api import VisibleAccountField, VisibleContactField
 from crm.catalog.api import CatalogProductField
+from crm.core.api.export import EXPORT_FORMATS
 from crm.core.api.upsert import ExternalIdUpsertMixin
 from crm.core.api.viewsets import VisibleModelViewSet
 from crm.service import selectors, services
@@ -133,6 +134,8 @@ class AssetViewSet(ExternalIdUpsertMixin, VisibleModelViewSet):
         return selectors.asset_list(viewer=self.request.user).order_by("pk")
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if getattr(request.accepted_renderer, "format", None) in EXPORT_FORMATS:
+            return super().list(request, *args, **kwargs)  # the CSV/XLSX export of the list
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
         rows = list(page if page is not None else queryset)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -29,6 +30,10 @@ CHUNK = 500
 EXPORT_FORMATS = ("csv", "xlsx")
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+
+
 def _cell(value: Any) -> Any:
     if value is None:
         return ""
@@ -37,6 +42,16 @@ def _cell(value: Any) -> Any:
     if isinstance(value, bool | int | float):
         return value
     return str(value)
+
+
+def csv_safe(value: Any) -> Any:
+    """A cell a spreadsheet will not run as a formula (OWASP "CSV injection"): text that
+    starts with = + - @ or a tab/CR gets a leading apostrophe; plain numbers stay as they
+    are. crm.imports strips the apostrophe again, so exports re-import unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_START) and \
+            not PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
 
 
 class _Echo:
@@ -82,9 +97,9 @@ def csv_stream(header: list[str], rows: Iterator[list[Any]], filename: str
     writer = csv.writer(_Echo())
 
     def stream() -> Iterable[str]:
-        yield "\ufeff" + writer.writerow(header)
+        yield "\ufeff" + writer.writerow([csv_safe(name) for name in header])
         for row in rows:
-            yield writer.writerow(row)
+            yield writer.writerow([csv_safe(value) for value in row])
 
     response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -94,12 +109,21 @@ def csv_stream(header: list[str], rows: Iterator[list[Any]], filename: str
 def xlsx_file(header: list[str], rows: Iterator[list[Any]], filename: str, *,
               sheet_title: str = "export") -> FileResponse:
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=sheet_title[:31])
     sheet.append(header)
     for row in rows:
-        sheet.append(row)
+        # Text cells are written as text (data type "s"): openpyxl would store a string
+        # that starts with "=" as a formula.
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"
+            cells.append(cell)
+        sheet.append(cells)
     # Closed by FileResponse when the download ends.
     scratch = tempfile.TemporaryFile()  # noqa: SIM115
     workbook.save(scratch)

@@ -161,3 +161,23 @@ def test_a_missing_required_column_is_refused_at_upload(tenant_a, in_tenant):
     assert "mapping" in error.value.message_dict
     with in_tenant(tenant_a):
         assert not ImportJob.objects.exists()
+
+
+def test_a_parent_the_uploader_cannot_see_cannot_be_named(run, tenant_a):
+    make_account(name="Someone Else's Head Office", owner=tenant_a.users["rep2"])
+    job = run(csv_upload([["Name", "Parent account (name or external id)"],
+                          ["Sneaky Branch Ltd", "Someone Else's Head Office"]]), user="rep")
+    assert job.status == ImportStatus.FAILED
+    assert job.errors[0]["column"] == "Parent account (name or external id)"
+    assert "you can see" in job.errors[0]["message"]
+    assert not Account.objects.filter(name="Sneaky Branch Ltd").exists()
+
+
+def test_a_job_whose_uploader_left_does_not_run(run, tenant_a, in_tenant):
+    from crm.imports import engine
+
+    job = ImportJob.objects.create(kind="accounts", original_name="x.csv", file="imports/x.csv",
+                                   file_format="csv", created_by=None)
+    done = engine.run_import(job_id=job.pk)
+    assert done.status == ImportStatus.FAILED
+    assert "can no longer import" in done.message

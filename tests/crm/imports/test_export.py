@@ -106,3 +106,37 @@ def test_list_pages_export_what_they_show(tenant_a, tenant_client, in_tenant):
         response = client.get(f"{path}?format=xlsx")
         assert response.status_code == 200, path
         assert response["Content-Type"].startswith("application/vnd.openxmlformats"), path
+
+
+def test_exports_never_hand_a_spreadsheet_a_formula_and_reimport_unchanged(
+        tenant_a, tenant_client, in_tenant, django_capture_on_commit_callbacks):
+    with in_tenant(tenant_a):
+        make_account(name='=HYPERLINK("http://evil.example","x")', owner=tenant_a.users["admin"],
+                     phone="+86 21 5555 1234")
+    client = tenant_client(tenant_a, tenant_a.users["admin"])
+    rows = _csv(client.get("/api/v1/accounts/?format=csv&search=HYPERLINK"))
+    assert rows[0]["name"] == "'=HYPERLINK(\"http://evil.example\",\"x\")"
+    sheet = load_workbook(io.BytesIO(b"".join(client.get(
+        "/api/v1/accounts/?format=xlsx&search=HYPERLINK").streaming_content))).active
+    header = [cell.value for cell in sheet[1]]
+    cell = sheet.cell(row=2, column=header.index("name") + 1)
+    assert (cell.data_type, cell.value) == ("s", '=HYPERLINK("http://evil.example","x")')
+    from crm.imports.engine import unquote_cell
+
+    assert unquote_cell(rows[0]["name"]) == '=HYPERLINK("http://evil.example","x")'
+
+
+def test_the_assets_list_exports_too(tenant_a, tenant_client, in_tenant):
+    from crm.service.models import Asset
+    from tests.crm.catalog.factories import make_product
+
+    with in_tenant(tenant_a):
+        product = make_product(actor=tenant_a.users["admin"], name="Export Pump")
+        Asset.objects.create(account=make_account(name="Asset Export Ltd"), product=product,
+                             serial_number="EXP-0001")
+    response = tenant_client(tenant_a, tenant_a.users["admin"]).get(
+        "/api/v1/assets/?format=csv&search=EXP-0001")
+    assert response.status_code == 200
+    rows = _csv(response)
+    assert [row["serial_number"] for row in rows] == ["EXP-0001"]
+    assert "coverage" in rows[0]
