@@ -3,17 +3,21 @@
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from crm.core.decorators import capability_required, staff_required
 from tenants.users.models import UserKind
-from tenants.users.permissions import Capability
+from tenants.users.permissions import Capability, can
 
 
 @require_GET
 @staff_required
 def home(request: HttpRequest) -> HttpResponse:
+    """The CRM's front page; a service agent's home is their queue (issue 10)."""
+    if can(request.user, Capability.MANAGE_SERVICE) and not can(request.user,
+                                                                Capability.MANAGE_SALES):
+        return redirect("crm_service:home")
     return render(request, "crm/core/home.html", {"widgets": home_widgets(request)})
 
 

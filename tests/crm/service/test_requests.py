@@ -288,3 +288,11 @@ def test_the_agent_queue_page_has_a_fixed_query_count(tenant_a, tenant_client, i
                                         account=service_world["theirs"]))
     with django_assert_num_queries(len(first.captured_queries)):
         client.get("/crm/service/")
+
+
+def test_a_service_agents_home_is_their_queue(tenant_a, tenant_client):
+    agent = tenant_client(tenant_a, tenant_a.users["agent"])
+    response = agent.get("/crm/")
+    assert (response.status_code, response["Location"]) == (302, "/crm/service/")
+    assert agent.get("/crm/service/").status_code == 200
+    assert tenant_client(tenant_a, tenant_a.users["rep"]).get("/crm/").status_code == 200
