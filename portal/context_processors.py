@@ -1,5 +1,5 @@
 """The member area's pages are not Wagtail pages, but they extend the site's layout
-(cms/site_base.html), which reads ``page``: give them a stand-in under /portal/ (a view's
+(cms/base.html), which reads ``page``: give them a stand-in under /portal/ (a view's
 own ``page`` still wins)."""
 
 from typing import Any

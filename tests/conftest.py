@@ -135,14 +135,22 @@ def django_db_setup(request, django_test_environment, django_db_blocker):
         teardown_databases(db_cfg, verbosity=request.config.option.verbose)
 
 
+def _fresh(fixture: TenantFixture) -> TenantFixture:
+    """The session's tenant with its users' per-request memos (crm.core.visibility's owner
+    scope) forgotten: a test's teams must not shape the next test's visibility."""
+    for user in fixture.users.values():
+        user.__dict__.pop("_owner_scope", None)
+    return fixture
+
+
 @pytest.fixture
 def tenant_a(django_db_setup, db) -> TenantFixture:
-    return settings._TEST_TENANTS["a"]
+    return _fresh(settings._TEST_TENANTS["a"])
 
 
 @pytest.fixture
 def tenant_b(django_db_setup, db) -> TenantFixture:
-    return settings._TEST_TENANTS["b"]
+    return _fresh(settings._TEST_TENANTS["b"])
 
 
 @pytest.fixture(autouse=True)
