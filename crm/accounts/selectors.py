@@ -14,13 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from crm.accounts.models import Account, AccountTeamMember, Contact, NameAlias
 from crm.core.audit import history_for
 from crm.core.models import AuditEntry
+from crm.core.trees import ancestor_ids, descendant_ids
 from crm.core.visibility import owner_scope_for
 from tenants.users.models import User
 
@@ -108,39 +108,15 @@ def account_is_visible(*, viewer: User, account: Account) -> bool:
     return account_visible_queryset(viewer=viewer).filter(pk=account.pk).exists()
 
 
-def _tree_ids(sql: str, account_id: int) -> list[int]:
-    table = connection.ops.quote_name(Account._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(sql.format(table=table), [account_id])
-        return [row[0] for row in cursor.fetchall()]
-
-
-_DESCENDANTS_SQL = """
-    WITH RECURSIVE tree(id) AS (
-        SELECT id FROM {table} WHERE id = %s
-        UNION
-        SELECT child.id FROM {table} child JOIN tree ON child.parent_id = tree.id
-    ) SELECT id FROM tree
-"""
-_ANCESTORS_SQL = """
-    WITH RECURSIVE chain(id, parent_id, depth) AS (
-        SELECT id, parent_id, 0 FROM {table} WHERE id = %s
-        UNION
-        SELECT up.id, up.parent_id, chain.depth + 1 FROM {table} up
-        JOIN chain ON up.id = chain.parent_id WHERE chain.depth < 100
-    ) SELECT id FROM chain ORDER BY depth
-"""
-
-
 def account_descendant_ids(*, account_id: int) -> list[int]:
     """The account and every account below it, at any depth (one recursive query).
     Visibility: ids only; the caller filters what it shows."""
-    return _tree_ids(_DESCENDANTS_SQL, account_id)
+    return descendant_ids(Account, account_id)
 
 
 def account_ancestor_ids(*, account_id: int) -> list[int]:
     """The account, its parent, grandparent... up to the root (nearest first)."""
-    return _tree_ids(_ANCESTORS_SQL, account_id)
+    return ancestor_ids(Account, account_id)
 
 
 @dataclass
