@@ -162,17 +162,27 @@ def member_accounts(member: User | PortalScope, *, for_account: int | None = Non
 
 # --- quotes ------------------------------------------------------------------------------
 
+# A quote with one of these statuses and a ``sent_at`` reached the customer.
+CUSTOMER_QUOTE_STATUSES = (QuoteStatus.SENT, QuoteStatus.ACCEPTED, QuoteStatus.REJECTED,
+                           QuoteStatus.EXPIRED, QuoteStatus.SUPERSEDED)
+# Orders past the staff's approval (a superseded one was approved before its amendment).
+CUSTOMER_ORDER_STATUSES = (OrderStatus.APPROVED, OrderStatus.PARTLY_DELIVERED,
+                           OrderStatus.DELIVERED, OrderStatus.CANCELLED,
+                           OrderStatus.SUPERSEDED)
+
 def member_quotes(member: User | PortalScope, *, for_account: int | None = None
                   ) -> QuerySet[Quote]:
-    """Quotes the customer may see: those sent to them (any revision), quote requests, and
-    whatever the member started themselves; never a staff draft or one still in internal
-    review. Members see only their own (requested by them or for their contact); customer
-    admins all of their accessible accounts. Newest first."""
+    """Quotes the customer may see: those sent to them (any revision, also once accepted,
+    rejected, expired or superseded) and quote requests while they wait for the staff;
+    never a staff draft or one in internal review, not even a revision of the member's own
+    request (revisions keep ``requested_by``). Members see only their own (requested by
+    them or for their contact); customer admins all of their accessible accounts. Newest
+    first."""
     scope = _scope_of(member, for_account)
     if scope.is_empty:
         return Quote.objects.none()
-    customer_visible = (Q(sent_at__isnull=False) | Q(status=QuoteStatus.REQUESTED)
-                        | Q(requested_by_id=scope.user_id))
+    customer_visible = (Q(sent_at__isnull=False, status__in=CUSTOMER_QUOTE_STATUSES)
+                        | Q(status=QuoteStatus.REQUESTED))
     return (Quote.objects.filter(_owned(scope, by=("requested_by_id",)))
             .filter(customer_visible)
             .select_related("account").order_by("-created_at", "-pk"))
@@ -191,13 +201,15 @@ def member_quote_get(member: User | PortalScope, quote_id: int | str, *,
 
 def member_orders(member: User | PortalScope, *, for_account: int | None = None
                   ) -> QuerySet[Order]:
-    """Orders and contracts past the draft stage; members see the ones of their contact or
-    made from a quote they requested, customer admins all of their accessible accounts."""
+    """Orders and contracts once approved (in force, delivered, cancelled, or superseded by
+    an approved amendment), never a draft or one in internal approval; members see the ones
+    of their contact or made from a quote they requested, customer admins all of their
+    accessible accounts."""
     scope = _scope_of(member, for_account)
     if scope.is_empty:
         return Order.objects.none()
     return (Order.objects.filter(_owned(scope, by=("quote__requested_by_id",)))
-            .exclude(status=OrderStatus.DRAFT)
+            .filter(status__in=CUSTOMER_ORDER_STATUSES)
             .select_related("account").order_by("-ordered_on", "-pk"))
 
 

@@ -66,11 +66,42 @@ def _private_allowed() -> bool:
     return bool(getattr(settings, "WEBHOOKS_ALLOW_PRIVATE_TARGETS", False))
 
 
+NAT64_PREFIX = ipaddress.IPv6Network("64:ff9b::/96")
+IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")
+
+
+def _plainly_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    if (address.is_reserved or address.is_multicast or address.is_unspecified
+            or address.is_private or address.is_loopback or address.is_link_local):
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.is_site_local:
+        return False
+    return address.is_global
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address carries (NAT64, 6to4, Teredo, IPv4-compatible):
+    each of them is where the packet may end up."""
+    embedded: list[ipaddress.IPv4Address] = []
+    if address in NAT64_PREFIX or address in IPV4_COMPATIBLE:
+        embedded.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    if address.sixtofour is not None:
+        embedded.append(address.sixtofour)
+    if address.teredo is not None:
+        embedded.append(address.teredo[1])
+    return embedded
+
+
 def address_is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    """Loopback, private, link-local, shared, reserved and multicast addresses are not."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    return address.is_global and not address.is_multicast
+    """Loopback, private, link-local, site-local, shared, reserved, unspecified and multicast
+    addresses are not, nor IPv6 addresses carrying such an IPv4 address (NAT64, 6to4, Teredo,
+    IPv4-compatible); an IPv4-mapped address is judged as the IPv4 address it is."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return _plainly_public(address.ipv4_mapped)
+        if not all(_plainly_public(inner) for inner in _embedded_ipv4(address)):
+            return False
+    return _plainly_public(address)
 
 
 def url_check(url: str) -> tuple[str, str, int, str]:

@@ -61,6 +61,15 @@ def _check_may_invite(actor: User, account: Account) -> None:
     raise PermissionDenied(_("You may not invite portal members."))
 
 
+def _check_not_disabled(user: User) -> None:
+    """An inactive user who has a password was disabled (an invitee has none until they
+    accept): neither an invitation nor accepting one brings them back."""
+    if not user.is_active and user.has_usable_password():
+        raise ValidationError({"email": _("%(email)s was disabled; an administrator of the "
+                                          "CRM must enable the user again.")
+                               % {"email": user.email}}, code="disabled")
+
+
 def _queue(task_name: str, row_id: int) -> None:
     from portal import tasks
 
@@ -101,6 +110,8 @@ def member_invite(*, contact: Contact, role: str, actor: User,
         if user is not None and user.kind != UserKind.MEMBER:
             raise ValidationError({"email": _("%(email)s belongs to a staff user; staff cannot "
                                               "be portal members.") % {"email": email}})
+        if user is not None:
+            _check_not_disabled(user)
         if user is None:
             user = User(email=email, kind=UserKind.MEMBER, role="", is_active=False,
                         first_name=contact.first_name, last_name=contact.last_name,
@@ -116,8 +127,10 @@ def member_invite(*, contact: Contact, role: str, actor: User,
         if user.is_active and user.has_usable_password():
             _queue("send_access_granted", membership.pk)
             return InviteResult(membership=membership, invitation=None)
-        # Earlier links of this invitee stop working: the newest e-mail is the one to use.
-        PortalInvitation.objects.filter(membership__user=user, accepted_at__isnull=True,
+        # Earlier links of this invitee to this account stop working: the newest e-mail is
+        # the one to use (links to other accounts are not this inviter's to withdraw).
+        PortalInvitation.objects.filter(membership__user=user, membership__account=account,
+                                        accepted_at__isnull=True,
                                         revoked_at__isnull=True).update(revoked_at=now)
         invitation = PortalInvitation.objects.create(
             membership=membership, nonce=new_nonce(), invited_by=actor,
@@ -185,6 +198,7 @@ def member_invitation_accept(*, token: str, password: str, first_name: str = "",
             raise ValidationError(_("This invitation was already used. Sign in instead."),
                                   code="used")
         user = invitation.membership.user
+        _check_not_disabled(user)
         if first_name.strip():
             user.first_name = first_name.strip()
         if last_name.strip():

@@ -220,3 +220,62 @@ def test_members_never_reach_staff_areas(world, member_client, path, allowed):
     assert response.status_code in allowed, (path, response.status_code)
     if response.status_code == 302:
         assert "login" in response["Location"]
+
+
+def test_an_invitation_to_another_account_leaves_the_earlier_link_open(world, tenant_a,
+                                                                       in_tenant):
+    from crm.accounts.models import Contact
+    from tests.portal.conftest import set_branches
+
+    with in_tenant(tenant_a):
+        set_branches(True)
+        first = member_invite(contact=world.contacts["peer"], role="member",
+                              actor=tenant_a.users["admin"]).invitation
+        # The head office's customer admin invites the same person to the sibling branch.
+        elsewhere = Contact.objects.create(account=world.accounts["B2"], last_name="Peer",
+                                           email="peer@hoth.test")
+        second = member_invite(contact=elsewhere, role="member",
+                               actor=world.members["boss"]).invitation
+        first.refresh_from_db()
+        assert first.revoked_at is None
+        assert second.revoked_at is None
+        # Inviting to the same account again still replaces that account's link.
+        third = member_invite(contact=world.contacts["peer"], role="customer_admin",
+                              actor=tenant_a.users["admin"]).invitation
+        first.refresh_from_db()
+        second.refresh_from_db()
+        assert first.revoked_at is not None
+        assert second.revoked_at is None
+        assert third.revoked_at is None
+
+
+def test_a_disabled_member_is_not_brought_back_by_an_invitation(world, tenant_a, in_tenant):
+    from django.core.exceptions import ValidationError
+
+    from crm.accounts.models import Contact
+    from portal.services.memberships import (
+        member_invitation_accept,
+        member_invitation_token,
+    )
+
+    with in_tenant(tenant_a):
+        eng = world.members["eng"]
+        User.objects.filter(pk=eng.pk).update(is_active=False)  # an operator disabled them
+        other = Contact.objects.create(account=world.accounts["B2"], last_name="Eng",
+                                       email="eng@hoth.test")
+        with pytest.raises(ValidationError, match="disabled"):
+            member_invite(contact=other, role="member", actor=tenant_a.users["admin"])
+        assert not PortalMembership.objects.filter(user=eng, account=world.accounts["B2"]
+                                                   ).exists()
+        # A link sent before the user was disabled does not enable them either.
+        invitation = member_invite(contact=world.contacts["peer"], role="member",
+                                   actor=tenant_a.users["admin"]).invitation
+        peer = invitation.membership.user
+        peer.set_password("Peer-long-password-7")
+        peer.save()
+        token = member_invitation_token(invitation=invitation)
+        with pytest.raises(ValidationError, match="disabled"):
+            member_invitation_accept(token=token, password="Another-long-password-8")
+        peer.refresh_from_db()
+        assert not peer.is_active
+        assert peer.check_password("Peer-long-password-7")

@@ -150,3 +150,50 @@ def test_notification_preferences_default_to_on(world, tenant_a, in_tenant):
         assert selectors.member_wants_email(user=eng, kind="quote_status")
         assert not selectors.member_wants_email(user=tenant_a.users["admin"],
                                                 kind="quote_status")
+
+
+def test_a_member_sees_their_request_but_not_its_internal_revisions(world, tenant_a,
+                                                                    in_tenant):
+    from crm.quotes.models import QuoteStatus
+    from tests.portal.conftest import make_quote
+
+    with in_tenant(tenant_a):
+        set_branches(True)
+        eng, boss = world.members["eng"], world.members["boss"]
+        b1 = world.accounts["B1"]
+        # Revisions copy ``requested_by``: the staff's work on the request stays internal.
+        internal = {status: make_quote(b1, requested_by=eng, status=status, sent=False)
+                    for status in (QuoteStatus.DRAFT, QuoteStatus.PENDING_APPROVAL,
+                                   QuoteStatus.APPROVED)}
+        stale = make_quote(b1, requested_by=eng, status=QuoteStatus.PENDING_APPROVAL)
+        sent = make_quote(b1, requested_by=eng, status=QuoteStatus.SENT)
+        for who in (eng, boss):
+            visible = _ids(selectors.member_quotes(who))
+            assert world.quotes["B1_eng_requested"].pk in visible
+            assert sent.pk in visible
+            assert not visible & ({quote.pk for quote in internal.values()} | {stale.pk})
+        with pytest.raises(Http404):
+            selectors.member_quote_get(eng, internal[QuoteStatus.DRAFT].pk)
+
+
+def test_members_see_orders_only_once_approved(world, tenant_a, in_tenant):
+    from crm.orders.models import Order, OrderStatus
+    from tests.crm.orders.factories import make_order
+
+    with in_tenant(tenant_a):
+        set_branches(True)
+        eng, boss = world.members["eng"], world.members["boss"]
+        orders = {}
+        for status in OrderStatus.values:
+            order = make_order(account=world.accounts["B1"], actor=tenant_a.users["admin"],
+                               contact=world.contacts["eng"])
+            Order.objects.filter(pk=order.pk).update(status=status)
+            orders[status] = order.pk
+        shown = {orders[s] for s in (OrderStatus.APPROVED, OrderStatus.PARTLY_DELIVERED,
+                                     OrderStatus.DELIVERED, OrderStatus.CANCELLED,
+                                     OrderStatus.SUPERSEDED)}
+        assert _ids(selectors.member_orders(eng)) == shown
+        assert _ids(selectors.member_orders(boss)) == shown
+        for status in (OrderStatus.DRAFT, OrderStatus.PENDING_APPROVAL):
+            with pytest.raises(Http404):
+                selectors.member_order_get(eng, orders[status])

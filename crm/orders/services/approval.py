@@ -7,7 +7,8 @@ when the order is submitted; each step opens when the one before it is approved.
 
 Who may approve a step: the author's team managers (crm.core.visibility), everyone with a
 role, or one person; never the author, the owner or the creator of the order ("nobody
-approves their own"); only people whose role has an approval limit at all (a rep's is 0); on
+approves their own"), nor anyone who decided an earlier step of the same round (one
+person, one step); only people whose role has an approval limit at all (a rep's is 0); on
 the step that gives the final approval only people whose limit covers the total (in another
 currency: an unlimited one); only people who may see the order. When nobody is left, the
 step goes up to everyone whose limit covers the total. Rejection returns the order to draft
@@ -26,9 +27,16 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm.core.approvals import approval_decide, approval_open, next_round, pending_step
+from crm.core.approvals import (
+    approval_decide,
+    approval_open,
+    approvals_for,
+    next_round,
+    pending_step,
+)
 from crm.core.audit import audit_event
 from crm.core.events import emit
+from crm.core.models import Approval
 from crm.core.notifications import notify
 from crm.core.visibility import team_manager_ids
 from crm.orders.models import ApproverKind, Order, OrderStatus
@@ -111,12 +119,22 @@ def _sees(user: User, order: Order) -> bool:
     return order_visible_queryset(user).filter(pk=order.pk).exists()
 
 
-def step_candidates(order: Order, step: dict[str, Any], *, limits: _Limits | None = None
-                    ) -> tuple[list[User], bool]:
-    """Who may decide ``step`` of ``order`` now, and whether it went up (escalated)."""
+def earlier_deciders(order: Order, *, round_number: int, position: int) -> set[int]:
+    """Who decided a step before ``position`` in ``round_number``: one person decides one
+    step of a round (a later step is a second pair of eyes, not the same one again)."""
+    return set(approvals_for(order).filter(round=round_number, step__lt=position,
+                                           decided_by__isnull=False)
+               .values_list("decided_by_id", flat=True))
+
+
+def step_candidates(order: Order, step: dict[str, Any], *, round_number: int,
+                    limits: _Limits | None = None) -> tuple[list[User], bool]:
+    """Who may decide ``step`` of ``order`` in ``round_number`` now, and whether it went up
+    (escalated); never someone who decided an earlier step of the round."""
     limits = limits or _Limits()
     comparable = amount_is_comparable(order)
-    own = _own_people(order)
+    own = _own_people(order) | earlier_deciders(
+        order, round_number=round_number, position=int(step.get("position") or 1))
     kind = step.get("kind")
     if kind == ApproverKind.TEAM_MANAGER and order.submitted_by_id:
         people = _staff(team_manager_ids(order.submitted_by_id))
@@ -149,7 +167,7 @@ def step_candidates(order: Order, step: dict[str, Any], *, limits: _Limits | Non
 
 def _open_step(order: Order, *, round_number: int, position: int, actor: User) -> None:
     step = order.approval_plan[position - 1]
-    candidates, escalated = step_candidates(order, step)
+    candidates, escalated = step_candidates(order, step, round_number=round_number)
     reason = _("No approver at this step could decide it; it went up.") if escalated else ""
     approval_open(order, round=round_number, step=position, candidates=candidates,
                   requested_by=order.submitted_by, step_label=str(step["label"]), reason=reason)
@@ -228,6 +246,12 @@ def _finish(order: Order, *, actor: User) -> Order:
     return order
 
 
+def _check_not_decided_before(order: Order, *, step: Approval, actor: User) -> None:
+    if actor.pk in earlier_deciders(order, round_number=step.round, position=step.step):
+        raise PermissionDenied(_("You decided an earlier step of this approval; someone else "
+                                 "must decide this one."))
+
+
 @transaction.atomic
 def order_approve(*, order: Order, actor: User, comment: str = "") -> Order:
     """Approve the pending step; the next one opens, or the order is approved."""
@@ -237,6 +261,7 @@ def order_approve(*, order: Order, actor: User, comment: str = "") -> Order:
     step = pending_step(order)
     if step is None:
         raise ValidationError(_("This order is not waiting for approval."))
+    _check_not_decided_before(order, step=step, actor=actor)
     approval_decide(step, actor=actor, approve=True, comment=comment, target=order)
     if step.step < len(order.approval_plan):
         _open_step(order, round_number=step.round, position=step.step + 1, actor=actor)
@@ -254,6 +279,7 @@ def order_reject(*, order: Order, actor: User, comment: str) -> Order:
     step = pending_step(order)
     if step is None:
         raise ValidationError(_("This order is not waiting for approval."))
+    _check_not_decided_before(order, step=step, actor=actor)
     approval_decide(step, actor=actor, approve=False, comment=comment, target=order)
     order.status = OrderStatus.DRAFT
     order.save(update_fields=["status", "updated_at"])

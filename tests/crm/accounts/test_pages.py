@@ -195,3 +195,12 @@ def test_list_pages_have_a_query_budget(tenant_a, tenant_client, in_tenant,
         assert client.get("/crm/contacts/").status_code == 200
     with django_assert_max_num_queries(15):
         assert client.get("/crm/accounts/duplicates/").status_code == 200
+
+
+def test_a_huge_page_number_is_an_empty_page_not_a_500(tenant_a, tenant_client, owned):
+    client = tenant_client(tenant_a, tenant_a.users["rep"])
+    response = client.get("/crm/accounts/?page=99999999999999999999")
+    assert response.status_code == 200
+    assert "My Page Account" not in response.content.decode()
+    assert client.get("/crm/accounts/?page=1").status_code == 200
+    assert "My Page Account" in client.get("/crm/accounts/?page=-5").content.decode()

@@ -124,6 +124,32 @@ def test_the_owner_cannot_approve_an_order_someone_else_submitted(chain):
         order_approve(order=order, actor=chain["manager"])
 
 
+def test_one_person_decides_one_step_of_a_round(chain):
+    from tenants.users.models import Role, User, UserKind
+
+    other_admin = User.objects.create_user(
+        email="admin2@alpha.test", password="x-Long-enough-9", role=Role.ADMIN,
+        kind=UserKind.STAFF, first_name="Second", last_name="Admin")
+    # The manager's own order goes up at step 1; an admin decides it, and the finance
+    # re-check (role admin) must then be somebody else.
+    order = make_order(account=chain["account"], actor=chain["manager"],
+                       owner=chain["manager"], amount="600000")
+    order = order_submit(order=order, actor=chain["manager"])
+    assert chain["admin"].pk in _candidates(order)
+    order = order_approve(order=order, actor=chain["admin"])
+    assert order.status == OrderStatus.PENDING_APPROVAL
+    assert pending_step(order).step == 2
+    assert _candidates(order) == {other_admin.pk}
+    # Refused at decision time too, even when the step lists that person.
+    pending_step(order).candidates.add(chain["admin"])
+    with pytest.raises(PermissionDenied):
+        order_approve(order=order, actor=chain["admin"])
+    with pytest.raises(PermissionDenied):
+        order_reject(order=order, actor=chain["admin"], comment="again me")
+    order = order_approve(order=order, actor=other_admin)
+    assert order.status == OrderStatus.APPROVED
+
+
 def test_a_manager_of_another_team_cannot_approve(chain):
     order = order_submit(order=make_order(account=chain["account"], actor=chain["rep"]),
                          actor=chain["rep"])

@@ -84,3 +84,41 @@ def test_only_http_and_https_urls_are_accepted(tenant_a, in_tenant):
             with pytest.raises(ValidationError) as error:
                 endpoint_create(actor=None, url=url, events=["lead.created"])
             assert "url" in error.value.message_dict
+
+
+# IPv6 forms that carry an internal IPv4 address, and IPv6 ranges that are not public.
+# The Teredo one carries client 127.0.0.1 (server 65.54.227.120; the client is stored XORed).
+@override_settings(WEBHOOKS_ALLOW_PRIVATE_TARGETS=False)
+@pytest.mark.parametrize("address", [
+    "64:ff9b::a9fe:a9fe",  # NAT64 of 169.254.169.254 (cloud metadata)
+    "64:ff9b::7f00:1",  # NAT64 of 127.0.0.1
+    "2002:7f00:1::",  # 6to4 of 127.0.0.1
+    "2002:a01:203::1",  # 6to4 of 10.1.2.3
+    "2001:0:4136:e378:8000:63bf:80ff:fffe",  # Teredo, client 127.0.0.1
+    "2001:0:4136:e378:8000:63bf:3fff:fdd2",  # Teredo, client 192.0.2.45 (documentation)
+    "::7f00:1",  # IPv4-compatible 127.0.0.1
+    "::a9fe:a9fe",  # IPv4-compatible 169.254.169.254
+    "fec0::1",  # site-local
+    "ff02::1",  # multicast
+    "::",  # unspecified
+    "fe80::1",  # link-local
+    "fd00::1",  # unique local
+    "::ffff:a9fe:a9fe",  # IPv4-mapped 169.254.169.254
+])
+def test_ipv6_forms_of_internal_addresses_are_refused(address):
+    import ipaddress
+
+    assert transport.address_is_public(ipaddress.ip_address(address)) is False
+    calls: list[str] = []
+    with pytest.MonkeyPatch.context() as patch:
+        _fake_dns(patch, {"hooks.partner.example": address}, calls)
+        with pytest.raises(transport.TargetRefusedError, match="not public"):
+            transport.resolve_target("https://hooks.partner.example/hook")
+
+
+@pytest.mark.parametrize("address", ["93.184.215.14", "2606:4700::1", "::ffff:5db8:d70e",
+                                     "2002:5db8:d70e::"])
+def test_public_ipv4_and_ipv6_addresses_stay_public(address):
+    import ipaddress
+
+    assert transport.address_is_public(ipaddress.ip_address(address)) is True
