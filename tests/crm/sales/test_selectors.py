@@ -91,10 +91,13 @@ def test_weighted_forecast_by_month_rep_and_team(tenant_a, in_tenant, make_oppor
                          if row.key == team.pk)
         assert team_total == Decimal("4100.00")
 
-        # A rep's forecast holds only what the rep may see.
+        # A rep's forecast holds only what the rep may see: their own deals and their
+        # teammates' (rep2 and rep share the team), never a deal of someone outside it.
+        outsider = make_opportunity(owner=users["manager"], amount=8000, close_date=month_1)
         rep_total = sum(row.weighted for row in forecast_by_month(viewer=users["rep2"],
                                                                   **window))
-        assert rep_total == Decimal("3000.00")
+        assert rep_total == Decimal("4100.00")
+        assert outsider.owner_id not in {users["rep"].pk, users["rep2"].pk}
 
 
 def test_rollup_sums_the_whole_three_level_hierarchy(
