@@ -61,7 +61,11 @@ def _about_page(home: HomePage) -> None:
 
 @demo_seeder(name="cms_portal", order=80)
 def seed_portal() -> None:
-    tenant = connection.tenant
+    # The seeders run inside schema_context, whose connection.tenant is a FakeTenant with
+    # only the schema name: read the real row (the tenants table is on the search path).
+    from django_tenants.utils import get_tenant_model
+
+    tenant = get_tenant_model().objects.get(schema_name=connection.schema_name)
     create_default_tree(ProvisioningContext(tenant=tenant))
     home = HomePage.objects.first()
     if home is None:
