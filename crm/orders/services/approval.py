@@ -162,13 +162,28 @@ def step_candidates(order: Order, step: dict[str, Any], *, round_number: int,
                 if limits.may_approve(role)
                 and limits.covers(role, order.total, comparable=comparable)]
     above = [user for role in covering for user in _staff(role=role)]
-    return [user for user in above if user.pk not in own and _sees(user, order)], True
+    others = [user for user in above if user.pk not in own and _sees(user, order)]
+    if others:
+        return others, True
+    # A small company may have one person who can approve at all: rather than an order
+    # nobody can ever approve, they decide this step too (the trail shows it, with the
+    # reason SAME_APPROVER_REASON). The submitter, owner and author never do.
+    same = [user for user in above if user.pk not in _own_people(order) and _sees(user, order)]
+    return same, True
+
+
+SAME_APPROVER_REASON = "same-approver"
 
 
 def _open_step(order: Order, *, round_number: int, position: int, actor: User) -> None:
     step = order.approval_plan[position - 1]
     candidates, escalated = step_candidates(order, step, round_number=round_number)
     reason = _("No approver at this step could decide it; it went up.") if escalated else ""
+    earlier = earlier_deciders(order, round_number=round_number, position=position)
+    if candidates and all(user.pk in earlier for user in candidates):
+        reason = f"{SAME_APPROVER_REASON}: " + _(
+            "Nobody else can approve this step, so the approver of an earlier step decides "
+            "it too.")
     approval_open(order, round=round_number, step=position, candidates=candidates,
                   requested_by=order.submitted_by, step_label=str(step["label"]), reason=reason)
     notify(recipients=candidates, actor=actor, verb="order.approval_requested",
@@ -247,6 +262,8 @@ def _finish(order: Order, *, actor: User) -> Order:
 
 
 def _check_not_decided_before(order: Order, *, step: Approval, actor: User) -> None:
+    if step.reason.startswith(SAME_APPROVER_REASON):
+        return  # nobody else could decide it (step_candidates' last resort)
     if actor.pk in earlier_deciders(order, round_number=step.round, position=step.step):
         raise PermissionDenied(_("You decided an earlier step of this approval; someone else "
                                  "must decide this one."))

@@ -150,6 +150,20 @@ def test_one_person_decides_one_step_of_a_round(chain):
     assert order.status == OrderStatus.APPROVED
 
 
+def test_where_one_person_is_the_only_approver_they_decide_both_steps(chain):
+    """A company with one admin: the escalated step 1 and the finance re-check both fall to
+    that admin (the trail says why), rather than an order nobody can ever approve."""
+    order = make_order(account=chain["account"], actor=chain["manager"],
+                       owner=chain["manager"], amount="600000")
+    order = order_submit(order=order, actor=chain["manager"])
+    order = order_approve(order=order, actor=chain["admin"])
+    step = pending_step(order)
+    assert (step.step, _candidates(order)) == (2, {chain["admin"].pk})
+    assert "Nobody else can approve this step" in step.reason
+    order = order_approve(order=order, actor=chain["admin"])
+    assert order.status == OrderStatus.APPROVED
+
+
 def test_a_manager_of_another_team_cannot_approve(chain):
     order = order_submit(order=make_order(account=chain["account"], actor=chain["rep"]),
                          actor=chain["rep"])
