@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -30,6 +31,9 @@ from crm.imports.models import ImportKind
 from crm.leads.models import Lead, LeadSource, LeadStatus
 from crm.leads.selectors import leads_visible_to
 from crm.leads.services.leads import lead_create, lead_update
+from crm.service.models import Asset
+from crm.service.selectors import asset_visible_queryset
+from crm.service.services.assets import asset_create, asset_update
 from tenants.users.models import User
 
 
@@ -496,8 +500,86 @@ PRICE_BOOK_ENTRIES = Kind(
     update=lambda instance, fields, ctx: _entry_set(fields, ctx),
 )
 
+# Assets --------------------------------------------------------------------------------
+
+ASSET_COLUMNS = (
+    Column("account", gettext_lazy("Account (name or external id)"), "客户", required=True),
+    Column("serial_number", gettext_lazy("Serial number"), "序列号", required=True),
+    Column("sku", gettext_lazy("SKU"), "物料编码"),
+    Column("make", gettext_lazy("Make"), "品牌"),
+    Column("model", gettext_lazy("Model"), "型号"),
+    Column("customer_reference", gettext_lazy("Customer reference"), "客户编号"),
+    Column("location", gettext_lazy("Location"), "位置"),
+    Column("installed_on", gettext_lazy("Installed on"), "安装日期"),
+    Column("warranty_start", gettext_lazy("Warranty start"), "保修开始"),
+    Column("warranty_end", gettext_lazy("Warranty end"), "保修结束"),
+    Column("external_id", gettext_lazy("External id"), "外部编号"),
+)
+
+
+def parse_date(text: str, column: str) -> date:
+    value = text.strip().replace("/", "-").replace(".", "-")
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        raise RowError(column, _("Enter a date as YYYY-MM-DD.")) from None
+
+
+def _asset_clean(values: Mapping[str, str], ctx: Context) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "account": ctx.account(_required(values, "account"), "account"),
+        "serial_number": _required(values, "serial_number"),
+    }
+    fields.update(_text(values, "make", "model", "customer_reference", "location",
+                        "external_id"))
+    if values.get("sku", "").strip():
+        fields["product"] = ctx.product(values["sku"], "sku")
+    elif not fields.get("model"):
+        raise RowError("sku", _("Give the product's SKU, or the make and model of third-party "
+                                "equipment."))
+    for key in ("installed_on", "warranty_start", "warranty_end"):
+        if values.get(key, "").strip():
+            fields[key] = parse_date(values[key], key)
+    return fields
+
+
+def _asset_match(fields: dict[str, Any], ctx: Context) -> Asset | None:
+    if fields.get("external_id"):
+        found = Asset.objects.filter(external_id=fields["external_id"]).first()
+        if found is not None:
+            return found
+    if fields.get("product") is not None:
+        return Asset.objects.filter(product=fields["product"],
+                                    serial_number=fields["serial_number"]).first()
+    return Asset.objects.filter(product__isnull=True, make=fields.get("make", ""),
+                                model=fields.get("model", ""),
+                                serial_number=fields["serial_number"]).first()
+
+
+def _asset_create(fields: dict[str, Any], ctx: Context) -> Model:
+    assert ctx.actor is not None
+    values = dict(fields)
+    return asset_create(actor=ctx.actor, account=values.pop("account"), **values)
+
+
+def _asset_update(instance: Model, fields: dict[str, Any], ctx: Context) -> Model:
+    assert isinstance(instance, Asset)
+    assert ctx.actor is not None
+    if not asset_visible_queryset(ctx.actor).filter(pk=instance.pk).exists():
+        raise RowError("serial_number", _("This row matches an asset you cannot see."))
+    values = {k: v for k, v in fields.items() if k != "account"}
+    if instance.external_id and values.get("external_id") == instance.external_id:
+        values.pop("external_id")
+    return asset_update(asset=instance, actor=ctx.actor, **values)
+
+
+ASSETS = Kind(
+    key=ImportKind.ASSETS, columns=ASSET_COLUMNS, clean=_asset_clean, match=_asset_match,
+    create=_asset_create, update=_asset_update,
+)
+
 KINDS: dict[str, Kind] = {kind.key: kind for kind in
-                          (ACCOUNTS, CONTACTS, LEADS, PRODUCTS, PRICE_BOOK_ENTRIES)}
+                          (ACCOUNTS, CONTACTS, LEADS, PRODUCTS, ASSETS, PRICE_BOOK_ENTRIES)}
 
 
 def register_kind(kind: Kind) -> None:

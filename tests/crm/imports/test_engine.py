@@ -181,3 +181,22 @@ def test_a_job_whose_uploader_left_does_not_run(run, tenant_a, in_tenant):
     done = engine.run_import(job_id=job.pk)
     assert done.status == ImportStatus.FAILED
     assert "can no longer import" in done.message
+
+
+def test_assets_import_through_the_asset_service(run, tenant_a):
+    from crm.service.models import Asset
+    from tests.crm.catalog.factories import make_product
+
+    owner = make_account(name="Asset Import Owner Ltd", owner=tenant_a.users["admin"])
+    make_product(actor=tenant_a.users["admin"], sku="PUMP-IMP", name="Pump")
+    job = run(csv_upload([["客户", "序列号", "物料编码", "品牌", "型号", "保修结束"],
+                          ["Asset Import Owner Ltd", "PI-001", "pump-imp", "", "", "2028-06-30"],
+                          ["Asset Import Owner Ltd", "TP-9", "", "Siemens", "S7-1500", ""],
+                          ["Asset Import Owner Ltd", "X-1", "", "", "", "31/02/2027"]]),
+              kind="assets", mode="per_row")
+    assert (job.status, job.created, job.failed_rows) == (ImportStatus.DONE, 2, 1)
+    pump = Asset.objects.get(serial_number="PI-001")
+    assert (pump.account, pump.product.sku, str(pump.warranty_end)) == (owner, "PUMP-IMP",
+                                                                        "2028-06-30")
+    assert Asset.objects.get(serial_number="TP-9").model == "S7-1500"
+    assert job.errors[0]["row"] == 4
