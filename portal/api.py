@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import authenticate, user_logged_in
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -81,6 +82,11 @@ class MemberReadOnlyViewSet(VisibleReadOnlyViewSet):
             if name in cls.__dict__:
                 raise TypeError(f"{cls.__name__} may not override {name}; declare "
                                 "scoped_queryset(scope) instead.")
+        if "scoped_queryset" not in cls.__dict__:
+            # Checked when the class is defined, so no member endpoint can exist without
+            # saying which of the member's records it lists.
+            raise TypeError(f"{cls.__name__} must define scoped_queryset(scope), starting "
+                            "from a portal selector.")
 
     def member_scope(self) -> PortalScope:
         cached = getattr(self, "_member_scope", None)
@@ -99,7 +105,9 @@ class MemberReadOnlyViewSet(VisibleReadOnlyViewSet):
         return self.scoped_queryset(self.member_scope())
 
     def scoped_queryset(self, scope: PortalScope) -> QuerySet:
-        raise NotImplementedError
+        """The member's records of this endpoint; every subclass defines it (checked in
+        __init_subclass__), so only the unrouted base itself lands here."""
+        raise ImproperlyConfigured(f"{type(self).__name__} must define scoped_queryset()")
 
 
 ACCOUNT_PARAMETER = OpenApiParameter(

@@ -184,3 +184,10 @@ def test_member_viewsets_cannot_open_the_door(attribute):
 
     with pytest.raises(TypeError):
         type("Leaky", (MemberReadOnlyViewSet,), {attribute: (AllowAny,)})
+
+
+def test_a_member_endpoint_must_say_which_records_it_lists():
+    from portal.api import MemberReadOnlyViewSet
+
+    with pytest.raises(TypeError, match="scoped_queryset"):
+        type("Forgetful", (MemberReadOnlyViewSet,), {"__module__": __name__})
