@@ -167,12 +167,10 @@ def step_candidates(order: Order, step: dict[str, Any], *, round_number: int,
         return others, True
     # A small company may have one person who can approve at all: rather than an order
     # nobody can ever approve, they decide this step too (the trail shows it, with the
-    # reason SAME_APPROVER_REASON). The submitter, owner and author never do.
+    # reason). The submitter, owner and author never do.
     same = [user for user in above if user.pk not in _own_people(order) and _sees(user, order)]
     return same, True
 
-
-SAME_APPROVER_REASON = "same-approver"
 
 
 def _open_step(order: Order, *, round_number: int, position: int, actor: User) -> None:
@@ -181,7 +179,7 @@ def _open_step(order: Order, *, round_number: int, position: int, actor: User) -
     reason = _("No approver at this step could decide it; it went up.") if escalated else ""
     earlier = earlier_deciders(order, round_number=round_number, position=position)
     if candidates and all(user.pk in earlier for user in candidates):
-        reason = f"{SAME_APPROVER_REASON}: " + _(
+        reason = _(
             "Nobody else can approve this step, so the approver of an earlier step decides "
             "it too.")
     approval_open(order, round=round_number, step=position, candidates=candidates,
@@ -262,9 +260,10 @@ def _finish(order: Order, *, actor: User) -> Order:
 
 
 def _check_not_decided_before(order: Order, *, step: Approval, actor: User) -> None:
-    if step.reason.startswith(SAME_APPROVER_REASON):
+    earlier = earlier_deciders(order, round_number=step.round, position=step.step)
+    if earlier and set(step.candidates.values_list("pk", flat=True)) <= earlier:
         return  # nobody else could decide it (step_candidates' last resort)
-    if actor.pk in earlier_deciders(order, round_number=step.round, position=step.step):
+    if actor.pk in earlier:
         raise PermissionDenied(_("You decided an earlier step of this approval; someone else "
                                  "must decide this one."))
 
