@@ -80,6 +80,7 @@ TENANT_APPS = [
     "crm.service.apps.ServiceConfig",
     "crm.webhooks.apps.WebhooksConfig",
     "crm.imports.apps.ImportsConfig",
+    "crm.reports.apps.ReportsConfig",
     "portal.apps.PortalConfig",
     "portal.inquiries.apps.InquiriesConfig",
     "cms.apps.CmsConfig",

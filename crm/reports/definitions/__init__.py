@@ -1,0 +1,10 @@
+"""One module per report; importing this package registers them all
+(``crm.reports.registry.register_report``)."""
+
+from importlib import import_module
+
+# Each module registers one or more reports when imported.
+REPORT_MODULES: list[str] = []
+
+for _module in REPORT_MODULES:
+    import_module(f"crm.reports.definitions.{_module}")

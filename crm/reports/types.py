@@ -1,0 +1,95 @@
+"""The shape every report builder returns, which the pages, the API and the CSV/XLSX
+downloads render (so a figure is computed once and shown everywhere the same).
+
+A ``Report`` holds one or more ``ReportTable``s (e.g. the forecast's months and its reps,
+or one table per currency when no exchange rates are set). A table has typed columns and
+rows; each row may link to the list behind its figure (the click-through), and a table may
+carry a ``Chart`` describing how to draw it from its own columns — a chart never has data
+the table beside it lacks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal
+
+ColumnKind = Literal["text", "int", "money", "percent", "decimal", "days", "date"]
+ChartKind = Literal["bar", "horizontal_bar", "line", "pie", "doughnut", "funnel"]
+
+
+@dataclass(frozen=True)
+class ReportFilters:
+    """The filters every report accepts (page query string and API alike). ``start`` /
+    ``end``: the period, inclusive, in the tenant's zone; ``team_id`` / ``rep_id`` narrow to
+    a team or one rep, always inside what the viewer may see."""
+
+    start: date | None = None
+    end: date | None = None
+    team_id: int | None = None
+    rep_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    kind: ColumnKind = "text"
+
+
+@dataclass(frozen=True)
+class Row:
+    """``values``: column key -> value (Decimal for money/percent/decimal, int, str, date,
+    None). ``link``: the URL of the list this row's figure counts (filters applied), or
+    None when there is no such list."""
+
+    values: dict[str, Any]
+    link: str | None = None
+
+
+@dataclass(frozen=True)
+class Series:
+    """One data series of a chart: the column it draws and its legend label."""
+
+    column: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Chart:
+    kind: ChartKind
+    label_column: str  # the column whose values label the x axis / slices
+    series: tuple[Series, ...]
+    stacked: bool = False
+
+
+@dataclass
+class ReportTable:
+    key: str
+    title: str
+    columns: list[Column]
+    rows: list[Row] = field(default_factory=list)
+    chart: Chart | None = None
+    # The currency of every money column in this table (None: the table has no money, or
+    # each row says its own currency in a "currency" column).
+    currency: str | None = None
+    # A totals row (column key -> value), shown under the rows; None: no totals.
+    totals: dict[str, Any] | None = None
+
+
+@dataclass
+class ConversionNote:
+    """Set when amounts were converted: the target currency and each rate used."""
+
+    target: str
+    rates: list[tuple[str, Decimal, date]]  # (currency, rate, valid_from)
+
+
+@dataclass
+class Report:
+    slug: str
+    title: str
+    tables: list[ReportTable]
+    filters: ReportFilters
+    conversion: ConversionNote | None = None
+    notes: list[str] = field(default_factory=list)
