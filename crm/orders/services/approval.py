@@ -190,7 +190,7 @@ def may_still_decide(order: Order, step: dict[str, Any], user: User, *,
     covers = limits.covers(user.role, order.total, comparable=comparable)
     kind = step.get("kind")
     if kind == ApproverKind.TEAM_MANAGER:
-        named = bool(order.submitted_by_id) and user.pk in team_manager_ids(
+        named = order.submitted_by_id is not None and user.pk in team_manager_ids(
             order.submitted_by_id)
     elif kind == ApproverKind.ROLE:
         named = bool(step.get("role")) and user.role == step["role"]
