@@ -31,6 +31,11 @@ class ActivityOwnerFilter(OwnerFilter):
     """``owner=<user id>``."""
 
 
+@extend_schema_field(OpenApiTypes.BOOL)
+class CheckboxFilter(django_filters.BooleanFilter):
+    """A boolean the page shows as a checkbox ("on") and the API takes as true/false."""
+
+
 class ActivityFilter(CrmFilterSet):
     page_fields = ("q", "kind", "status", "owner", "mine", "date_from", "date_to")
 
@@ -42,8 +47,8 @@ class ActivityFilter(CrmFilterSet):
                                          method="filter_status", label=_("Status"),
                                          empty_label=_("Open and done"))
     owner = ActivityOwnerFilter(field_name="owner", label=_("Owner"), choices=_owner_choices)
-    mine = django_filters.BooleanFilter(method="filter_mine", label=_("Only mine"),
-                                        widget=forms.CheckboxInput)
+    mine = CheckboxFilter(method="filter_mine", label=_("Only mine"),
+                          widget=forms.CheckboxInput)
     account = django_filters.NumberFilter(field_name="account_id", label=_("Account"))
     target_type = django_filters.ChoiceFilter(choices=[(k, k) for k in TARGET_TYPES],
                                               method="filter_target_type")
