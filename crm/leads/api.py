@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from crm.core.api.filters import CrmFilterSet, SafeIsoDateTimeFilter
+from crm.core.api.team_filter import TeamFilter
 from crm.core.api.viewsets import VisibleModelViewSet
 from crm.leads import selectors, services
 from crm.leads.models import (
@@ -99,6 +100,7 @@ class LeadFilter(CrmFilterSet):
     score_min = django_filters.NumberFilter(field_name="score", lookup_expr="gte")
     created_after = SafeIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     region = django_filters.CharFilter(field_name="region", lookup_expr="iexact")
+    team = TeamFilter(owner_field="owner")
 
     class Meta:
         model = Lead

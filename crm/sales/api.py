@@ -25,6 +25,7 @@ from crm.accounts.models import Account, Contact
 from crm.accounts.selectors import account_visible_queryset, contact_visible_queryset
 from crm.core.api.export import ExportListMixin
 from crm.core.api.filters import CrmFilterSet
+from crm.core.api.team_filter import TeamFilter
 from crm.core.api.viewsets import VisibilityEnforcedMixin, VisibleReadOnlyViewSet
 from crm.sales import selectors, services
 from crm.sales.models import KeyAction, Opportunity, Pipeline, Stage
@@ -194,6 +195,9 @@ class OpportunityFilter(CrmFilterSet):
     close_to = django_filters.DateFilter(field_name="close_date", lookup_expr="lte")
     min_amount = django_filters.NumberFilter(field_name="amount", lookup_expr="gte")
     max_amount = django_filters.NumberFilter(field_name="amount", lookup_expr="lte")
+    team = TeamFilter(owner_field="owner")
+    # Opportunities a lead of this campaign was converted into (campaign ROI's won deals).
+    campaign = django_filters.NumberFilter(method="filter_campaign")
 
     class Meta:
         model = Opportunity
@@ -203,6 +207,13 @@ class OpportunityFilter(CrmFilterSet):
         return selectors.apply_opportunity_filters(
             queryset, selectors.OpportunityFilters(status=value)
         )
+
+    def filter_campaign(self, queryset: QuerySet, name: str, value: Any) -> QuerySet:
+        if value is None:
+            return queryset
+        if value != int(value) or not 0 < int(value) < 2**63:
+            return queryset.none()
+        return queryset.filter(pk__in=selectors.opportunity_ids_of_campaign(int(value)))
 
 
 # --- viewsets ------------------------------------------------------------------------------
