@@ -140,7 +140,7 @@ def _table(key: str, title: str, currency: str, rows: list[AccountOrders], *, st
                  Column("value", _("Order value"), "money"),
                  Column("r", _("Recency score"), "int"),
                  Column("f", _("Frequency score"), "int"),
-                 Column("m", _("Value score (orders)"), "int")],
+                 Column("m", _("Monetary score"), "int")],
         rows=table_rows,
         chart=Chart(kind="horizontal_bar", label_column="account",
                     series=(Series("score", _("Value score")),)))

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from crm.accounts.models import Account
 from crm.leads.models import Campaign, Lead, LeadStatus
@@ -40,9 +41,10 @@ def _deal(owner, amount, currency, *, won=True):
 def _lead(campaign, owner, *, deal=None, status=LeadStatus.NEW):
     if deal is not None:
         status = LeadStatus.CONVERTED
-    return Lead.objects.create(campaign=campaign, owner=owner, status=status,
-                               company=f"Lead co {Lead.objects.count()}", last_name="Buyer",
-                               converted_opportunity=deal)
+    return Lead.objects.create(
+        campaign=campaign, owner=owner, status=status, company=f"Lead co {Lead.objects.count()}",
+        last_name="Buyer", converted_opportunity=deal,
+        converted_at=timezone.now() if status == LeadStatus.CONVERTED else None)
 
 
 def _world(people):
@@ -97,12 +99,12 @@ def _assert_rows_equal_their_lists(report, client):
         assert per_campaign.get(row.values["campaign"], 0) == row.values["won_deals"]
 
 
-def test_each_figure_equals_the_list_it_links_to(tenant_a, in_tenant, people, tenant_client):
+def test_each_figure_equals_the_list_it_links_to(tenant_a, in_tenant, people, client_for):
     with in_tenant(tenant_a):
         _world(people)
         for viewer in ("admin", "manager", "readonly"):
             report = campaign_roi_report(people[viewer], EVERYONE)
-            _assert_rows_equal_their_lists(report, tenant_client(tenant_a, people[viewer]))
+            _assert_rows_equal_their_lists(report, client_for(tenant_a, people[viewer]))
 
 
 def test_without_rates_amounts_stay_per_currency_and_roi_counts_the_costs_currency(
@@ -123,7 +125,8 @@ def test_without_rates_amounts_stay_per_currency_and_roi_counts_the_costs_curren
     assert report.conversion is None
     assert any("EUR" in note for note in report.notes)
     totals = _table(report, "roi").totals
-    assert totals["leads"] == 7 + 2 + 1 and totals["cost"] == D("1200.00")
+    assert totals["leads"] == 7 + 2 + 1
+    assert totals["cost"] == D("1200.00")
     assert totals["won_amount"] == D("3350.00")
 
 
@@ -155,10 +158,10 @@ def test_a_manager_counts_their_teams_leads_and_deals_admin_all(tenant_a, in_ten
 
 
 def test_rep_and_team_filters_narrow_and_links_carry_them(tenant_a, in_tenant, people,
-                                                          tenant_client):
+                                                          client_for):
     with in_tenant(tenant_a):
         world = _world(people)
-        client = tenant_client(tenant_a, people["admin"])
+        client = client_for(tenant_a, people["admin"])
         by_rep = campaign_roi_report(people["admin"], ReportFilters(rep_id=people["rep2"].pk))
         fair = _by_campaign(by_rep)["Spring fair"]
         assert (fair["leads"], fair["won_deals"]) == (2, 1)

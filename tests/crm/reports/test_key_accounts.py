@@ -80,12 +80,12 @@ def _assert_rows_equal_their_lists(report, client):
 
 
 def test_each_account_equals_the_order_list_it_links_to(tenant_a, in_tenant, people,
-                                                        tenant_client):
+                                                        client_for):
     with in_tenant(tenant_a):
         _world(people)
         for viewer in ("admin", "manager", "rep", "rep2", "readonly"):
             report = key_accounts_report(people[viewer], H1)
-            _assert_rows_equal_their_lists(report, tenant_client(tenant_a, people[viewer]))
+            _assert_rows_equal_their_lists(report, client_for(tenant_a, people[viewer]))
 
 
 def test_scores_follow_recency_frequency_and_value_per_currency(tenant_a, in_tenant, people):
@@ -99,13 +99,15 @@ def test_scores_follow_recency_frequency_and_value_per_currency(tenant_a, in_ten
     xenon, zinc, yarrow = (_rows(usd)[name] for name in ("Xenon", "Zinc", "Yarrow"))
     assert (xenon["orders"], xenon["value"], xenon["last_order"]) == (
         3, D("3000.00"), date(2026, 6, 20))
-    assert xenon["recency_days"] == 10 and xenon["tier"] == "Key account"
+    assert xenon["recency_days"] == 10
+    assert xenon["tier"] == "Key account"
     assert (xenon["r"], xenon["f"], xenon["m"], xenon["score"]) == (5, 5, 5, 100)
     assert (zinc["r"], zinc["f"], zinc["m"], zinc["score"]) == (3, 3, 3, 50)
     assert (yarrow["r"], yarrow["f"], yarrow["m"], yarrow["score"]) == (1, 1, 1, 0)
     eur = _rows(tables["accounts_eur"])
     assert set(eur) == {"Euro", "Xenon"}
-    assert eur["Euro"]["value"] == D("800.00") and tables["accounts_eur"].currency == "EUR"
+    assert eur["Euro"]["value"] == D("800.00")
+    assert tables["accounts_eur"].currency == "EUR"
     assert report.conversion is None
 
 
@@ -118,14 +120,15 @@ def test_with_rates_orders_are_converted_and_ranked_in_one_table(tenant_a, in_te
     assert table.currency == "USD"
     rows = _rows(table)
     assert rows["Xenon"]["value"] == D("3400.00")  # 3000 USD + 200 EUR x 2
-    assert rows["Xenon"]["orders"] == 4 and rows["Xenon"]["last_order"] == date(2026, 6, 25)
+    assert rows["Xenon"]["orders"] == 4
+    assert rows["Xenon"]["last_order"] == date(2026, 6, 25)
     assert rows["Euro"]["value"] == D("1600.00")
     assert report.conversion is not None
     assert report.conversion.rates == [("EUR", D("2"), date(2026, 1, 1))]
 
 
 def test_a_rep_ranks_their_own_orders_a_manager_their_teams(tenant_a, in_tenant, people,
-                                                            tenant_client):
+                                                            client_for):
     with in_tenant(tenant_a):
         world = _world(people)
         names = {viewer: {row.values["account"] for table in
@@ -140,7 +143,7 @@ def test_a_rep_ranks_their_own_orders_a_manager_their_teams(tenant_a, in_tenant,
                 for row in table.rows} == {"Xenon", "Zinc"}
         assert all(f"team={world['team'].pk}" in row.link
                    for table in narrowed.tables for row in table.rows)
-        _assert_rows_equal_their_lists(narrowed, tenant_client(tenant_a, people["admin"]))
+        _assert_rows_equal_their_lists(narrowed, client_for(tenant_a, people["admin"]))
         by_rep = key_accounts_report(people["admin"], ReportFilters(
             start=H1.start, end=H1.end, rep_id=people["rep2"].pk))
         assert {row.values["account"] for table in by_rep.tables
@@ -151,7 +154,8 @@ def test_score_components_tie_alike_and_a_lone_account_scores_top():
     assert score_of(5, [5]) == 5
     assert [score_of(v, [1, 2, 2, 3]) for v in (1, 2, 3)] == [1, 2, 5]
     assert score_of(10, [10, 20, 30], higher_is_better=False) == 5
-    assert value_score(1, 1, 1) == 0 and value_score(5, 5, 5) == 100
+    assert value_score(1, 1, 1) == 0
+    assert value_score(5, 5, 5) == 100
     assert value_score(4, 3, 2) == 50
     rows = [AccountOrders(account_id=i, name=f"A{i}", tier="", last_order=date(2026, 6, i),
                           orders=1, value=D(100)) for i in (1, 2)]

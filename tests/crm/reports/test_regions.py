@@ -46,13 +46,13 @@ def _assert_rows_equal_their_lists(report, client):
 
 
 def test_each_region_and_industry_equals_the_account_list_it_links_to(
-        tenant_a, in_tenant, people, tenant_client):
+        tenant_a, in_tenant, people, client_for):
     with in_tenant(tenant_a):
         _world(people)
         for viewer in ("admin", "manager", "rep", "rep2", "readonly"):
             user = people[viewer]
             report = regions_report(user, EVERYONE)
-            client = tenant_client(tenant_a, user)
+            client = client_for(tenant_a, user)
             _assert_rows_equal_their_lists(report, client)
             assert _rows(report, "region").totals["accounts"] == \
                 account_visible_queryset(viewer=user).count()
@@ -65,7 +65,8 @@ def test_regions_group_case_insensitively_and_blank_is_its_own_row(tenant_a, in_
         table = _rows(regions_report(people["admin"], EVERYONE), "region")
         counts = {row.values["region"]: row.values["accounts"] for row in table.rows}
         assert counts == {"North": 4, "South": 2, "West": 1, "No region": 2}
-        assert table.chart is not None and table.chart.kind == "pie"
+        assert table.chart is not None
+        assert table.chart.kind == "pie"
         assert _rows(regions_report(people["admin"], EVERYONE), "industry").chart.kind == "bar"
         shares = [row.values["share"] for row in table.rows]
         assert table.totals["share"] == 100
@@ -85,7 +86,7 @@ def test_a_rep_sees_own_team_and_pool_accounts_a_manager_their_teams_admin_all(
 
 
 def test_rep_and_team_filters_narrow_inside_the_viewers_visibility(
-        tenant_a, in_tenant, people, tenant_client):
+        tenant_a, in_tenant, people, client_for):
     with in_tenant(tenant_a):
         team = _world(people)
         admin = people["admin"]
@@ -96,7 +97,7 @@ def test_rep_and_team_filters_narrow_inside_the_viewers_visibility(
         by_team = regions_report(admin, ReportFilters(team_id=team.pk))
         assert _rows(by_team, "region").totals["accounts"] == 3  # rep's (the only member)
         assert all(f"team={team.pk}" in row.link for row in _rows(by_team, "region").rows)
-        client = tenant_client(tenant_a, admin)
+        client = client_for(tenant_a, admin)
         _assert_rows_equal_their_lists(by_rep, client)
         _assert_rows_equal_their_lists(by_team, client)
         # A rep asking for another team's rep gets nothing beyond their own view.
@@ -123,7 +124,7 @@ def test_the_report_runs_in_a_fixed_number_of_queries(tenant_a, in_tenant, peopl
 
 
 def test_another_tenants_accounts_never_count(tenant_a, tenant_b, in_tenant, people,
-                                              tenant_client):
+                                              client_for):
     with in_tenant(tenant_a):
         _world(people)
     with in_tenant(tenant_b):
@@ -133,7 +134,7 @@ def test_another_tenants_accounts_never_count(tenant_a, tenant_b, in_tenant, peo
         table = _rows(report, "region")
         assert {row.values["region"]: row.values["accounts"] for row in table.rows} == {
             "Beta Only": 1}
-        _assert_rows_equal_their_lists(report, tenant_client(tenant_b, admin_b))
+        _assert_rows_equal_their_lists(report, client_for(tenant_b, admin_b))
 
 
 def test_the_report_is_registered_for_sales_roles():

@@ -89,12 +89,12 @@ def _assert_rows_equal_their_lists(report, client):
 
 
 def test_each_figure_equals_the_request_list_it_links_to(tenant_a, in_tenant, people,
-                                                         tenant_client):
+                                                         client_for):
     with in_tenant(tenant_a):
         _world(people)
         for viewer in ("admin", "agent", "manager", "rep", "readonly"):
             report = service_dashboard_report(people[viewer], PERIOD)
-            _assert_rows_equal_their_lists(report, tenant_client(tenant_a, people[viewer]))
+            _assert_rows_equal_their_lists(report, client_for(tenant_a, people[viewer]))
 
 
 def test_the_figures_are_the_service_reports(tenant_a, in_tenant, people):
@@ -112,7 +112,8 @@ def test_the_figures_are_the_service_reports(tenant_a, in_tenant, people):
     assert tables["sla"].totals["requests"] == source.totals.requests == 7
     assert tables["sla"].totals["sla_met"] == source.totals.sla_met
     backlog = {row.values["status"]: row.values for row in tables["backlog"].rows}
-    assert backlog["New"]["high"] == 1 and backlog["New"]["low"] == 1
+    assert backlog["New"]["high"] == 1
+    assert backlog["New"]["low"] == 1
     assert backlog["Assigned"]["normal"] == 1
     assert tables["backlog"].totals["total"] == 5
     defects = {row.values["product"]: row for row in tables["defects"].rows}
@@ -120,7 +121,8 @@ def test_the_figures_are_the_service_reports(tenant_a, in_tenant, people):
         "Gateway G10": 3, "Sensor S2": 2, "Acme PLC-9": 1}
     assert defects["Acme PLC-9"].link is None  # no product filter for third-party assets
     assert tables["defects"].totals["requests"] == 6
-    assert tables["defects"].chart is not None and tables["defects"].chart.kind == "bar"
+    assert tables["defects"].chart is not None
+    assert tables["defects"].chart.kind == "bar"
 
 
 def test_a_rep_counts_the_requests_of_accounts_they_see(tenant_a, in_tenant, people):
