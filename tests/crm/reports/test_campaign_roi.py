@@ -21,10 +21,16 @@ from crm.sales.models import Opportunity
 from crm.sales.services import default_pipeline
 from tenants.users.models import User
 from tests.crm.core.factories import make_team
-from tests.crm.reports.conftest import api_rows
+from tests.crm.reports.follow import api_rows, fresh_users, login
 
 D = Decimal
 EVERYONE = ReportFilters()
+
+
+@pytest.fixture
+def people(tenant_a, in_tenant):
+    with in_tenant(tenant_a):
+        return fresh_users(tenant_a)
 
 
 def _deal(owner, amount, currency, *, won=True):
@@ -99,12 +105,12 @@ def _assert_rows_equal_their_lists(report, client):
         assert per_campaign.get(row.values["campaign"], 0) == row.values["won_deals"]
 
 
-def test_each_figure_equals_the_list_it_links_to(tenant_a, in_tenant, people, client_for):
+def test_each_figure_equals_the_list_it_links_to(tenant_a, in_tenant, people):
     with in_tenant(tenant_a):
         _world(people)
         for viewer in ("admin", "manager", "readonly"):
             report = campaign_roi_report(people[viewer], EVERYONE)
-            _assert_rows_equal_their_lists(report, client_for(tenant_a, people[viewer]))
+            _assert_rows_equal_their_lists(report, login(tenant_a, people[viewer]))
 
 
 def test_without_rates_amounts_stay_per_currency_and_roi_counts_the_costs_currency(
@@ -157,11 +163,10 @@ def test_a_manager_counts_their_teams_leads_and_deals_admin_all(tenant_a, in_ten
     assert manager["cost"] == admin["cost"]  # the cost is the campaign's whole cost
 
 
-def test_rep_and_team_filters_narrow_and_links_carry_them(tenant_a, in_tenant, people,
-                                                          client_for):
+def test_rep_and_team_filters_narrow_and_links_carry_them(tenant_a, in_tenant, people):
     with in_tenant(tenant_a):
         world = _world(people)
-        client = client_for(tenant_a, people["admin"])
+        client = login(tenant_a, people["admin"])
         by_rep = campaign_roi_report(people["admin"], ReportFilters(rep_id=people["rep2"].pk))
         fair = _by_campaign(by_rep)["Spring fair"]
         assert (fair["leads"], fair["won_deals"]) == (2, 1)

@@ -7,6 +7,7 @@ queries; tenant isolation."""
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -24,10 +25,16 @@ from tenants.users.models import User
 from tests.crm.accounts.factories import make_account
 from tests.crm.core.factories import make_team
 from tests.crm.receivables.factories import make_order
-from tests.crm.reports.conftest import api_rows
+from tests.crm.reports.follow import api_rows, fresh_users, login
 
 D = Decimal
 H1 = ReportFilters(start=date(2026, 1, 1), end=date(2026, 6, 30))
+
+
+@pytest.fixture
+def people(tenant_a, in_tenant):
+    with in_tenant(tenant_a):
+        return fresh_users(tenant_a)
 
 
 def _world(people):
@@ -79,13 +86,12 @@ def _assert_rows_equal_their_lists(report, client):
                 assert sum(D(o["total"]) for o in orders) == row.values["value"], row
 
 
-def test_each_account_equals_the_order_list_it_links_to(tenant_a, in_tenant, people,
-                                                        client_for):
+def test_each_account_equals_the_order_list_it_links_to(tenant_a, in_tenant, people):
     with in_tenant(tenant_a):
         _world(people)
         for viewer in ("admin", "manager", "rep", "rep2", "readonly"):
             report = key_accounts_report(people[viewer], H1)
-            _assert_rows_equal_their_lists(report, client_for(tenant_a, people[viewer]))
+            _assert_rows_equal_their_lists(report, login(tenant_a, people[viewer]))
 
 
 def test_scores_follow_recency_frequency_and_value_per_currency(tenant_a, in_tenant, people):
@@ -127,8 +133,7 @@ def test_with_rates_orders_are_converted_and_ranked_in_one_table(tenant_a, in_te
     assert report.conversion.rates == [("EUR", D("2"), date(2026, 1, 1))]
 
 
-def test_a_rep_ranks_their_own_orders_a_manager_their_teams(tenant_a, in_tenant, people,
-                                                            client_for):
+def test_a_rep_ranks_their_own_orders_a_manager_their_teams(tenant_a, in_tenant, people):
     with in_tenant(tenant_a):
         world = _world(people)
         names = {viewer: {row.values["account"] for table in
@@ -143,7 +148,7 @@ def test_a_rep_ranks_their_own_orders_a_manager_their_teams(tenant_a, in_tenant,
                 for row in table.rows} == {"Xenon", "Zinc"}
         assert all(f"team={world['team'].pk}" in row.link
                    for table in narrowed.tables for row in table.rows)
-        _assert_rows_equal_their_lists(narrowed, client_for(tenant_a, people["admin"]))
+        _assert_rows_equal_their_lists(narrowed, login(tenant_a, people["admin"]))
         by_rep = key_accounts_report(people["admin"], ReportFilters(
             start=H1.start, end=H1.end, rep_id=people["rep2"].pk))
         assert {row.values["account"] for table in by_rep.tables

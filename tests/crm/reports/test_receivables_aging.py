@@ -6,6 +6,7 @@ note); visibility and the rep/team narrowing; a fixed number of queries; isolati
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -18,11 +19,17 @@ from tenants.users.models import User
 from tests.crm.accounts.factories import make_account
 from tests.crm.core.factories import make_team
 from tests.crm.receivables.factories import make_order, make_schedule
-from tests.crm.reports.conftest import page_context
+from tests.crm.reports.follow import fresh_users, login, page_context
 
 D = Decimal
 AS_OF = date(2026, 6, 30)
 ON = ReportFilters(end=AS_OF)
+
+
+@pytest.fixture
+def people(tenant_a, in_tenant):
+    with in_tenant(tenant_a):
+        return fresh_users(tenant_a)
 
 
 def _world(people):
@@ -66,13 +73,13 @@ def _assert_rows_equal_their_lists(report, client):
 
 
 def test_each_bucket_and_total_equals_the_instalment_list_it_links_to(
-        tenant_a, in_tenant, people, client_for):
+        tenant_a, in_tenant, people):
     with in_tenant(tenant_a):
         _world(people)
         for viewer in ("admin", "manager", "rep", "rep2"):
             report = receivables_aging_report(people[viewer], ON)
             assert report.tables, viewer
-            _assert_rows_equal_their_lists(report, client_for(tenant_a, people[viewer]))
+            _assert_rows_equal_their_lists(report, login(tenant_a, people[viewer]))
 
 
 def test_the_figures_are_the_aging_report_per_currency(tenant_a, in_tenant, people):
@@ -118,8 +125,7 @@ def test_with_rates_amounts_are_converted_with_the_rates_shown(tenant_a, in_tena
     assert report.conversion.rates == [("EUR", D("1.5"), date(2026, 1, 1))]
 
 
-def test_visibility_and_the_rep_and_team_narrowing(tenant_a, in_tenant, people,
-                                                   client_for):
+def test_visibility_and_the_rep_and_team_narrowing(tenant_a, in_tenant, people):
     with in_tenant(tenant_a):
         world = _world(people)
 
@@ -142,10 +148,10 @@ def test_visibility_and_the_rep_and_team_narrowing(tenant_a, in_tenant, people,
             "account_eur": D("900.00")}
         assert all(f"team={world['team'].pk}" in row.link for table in narrowed.tables
                    if table.key.startswith("account") for row in table.rows)
-        _assert_rows_equal_their_lists(narrowed, client_for(tenant_a, people["admin"]))
+        _assert_rows_equal_their_lists(narrowed, login(tenant_a, people["admin"]))
         by_rep = receivables_aging_report(people["admin"], ReportFilters(
             end=AS_OF, rep_id=people["rep2"].pk))
-        _assert_rows_equal_their_lists(by_rep, client_for(tenant_a, people["admin"]))
+        _assert_rows_equal_their_lists(by_rep, login(tenant_a, people["admin"]))
 
 
 def test_the_report_runs_in_a_fixed_number_of_queries(tenant_a, in_tenant, people):

@@ -3,6 +3,7 @@ opens (as the same viewer), regions grouped case-insensitively like the list's f
 viewer's visibility and the rep/team narrowing hold, a fixed number of queries whatever the
 number of accounts, and another tenant's accounts never count."""
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -12,9 +13,15 @@ from crm.reports.registry import REPORTS
 from crm.reports.types import ReportFilters
 from tests.crm.accounts.factories import make_account
 from tests.crm.core.factories import make_team
-from tests.crm.reports.conftest import api_rows
+from tests.crm.reports.follow import api_rows, fresh_users, login
 
 EVERYONE = ReportFilters()
+
+
+@pytest.fixture
+def people(tenant_a, in_tenant):
+    with in_tenant(tenant_a):
+        return fresh_users(tenant_a)
 
 
 def _world(people):
@@ -46,13 +53,13 @@ def _assert_rows_equal_their_lists(report, client):
 
 
 def test_each_region_and_industry_equals_the_account_list_it_links_to(
-        tenant_a, in_tenant, people, client_for):
+        tenant_a, in_tenant, people):
     with in_tenant(tenant_a):
         _world(people)
         for viewer in ("admin", "manager", "rep", "rep2", "readonly"):
             user = people[viewer]
             report = regions_report(user, EVERYONE)
-            client = client_for(tenant_a, user)
+            client = login(tenant_a, user)
             _assert_rows_equal_their_lists(report, client)
             assert _rows(report, "region").totals["accounts"] == \
                 account_visible_queryset(viewer=user).count()
@@ -86,7 +93,7 @@ def test_a_rep_sees_own_team_and_pool_accounts_a_manager_their_teams_admin_all(
 
 
 def test_rep_and_team_filters_narrow_inside_the_viewers_visibility(
-        tenant_a, in_tenant, people, client_for):
+        tenant_a, in_tenant, people):
     with in_tenant(tenant_a):
         team = _world(people)
         admin = people["admin"]
@@ -97,7 +104,7 @@ def test_rep_and_team_filters_narrow_inside_the_viewers_visibility(
         by_team = regions_report(admin, ReportFilters(team_id=team.pk))
         assert _rows(by_team, "region").totals["accounts"] == 3  # rep's (the only member)
         assert all(f"team={team.pk}" in row.link for row in _rows(by_team, "region").rows)
-        client = client_for(tenant_a, admin)
+        client = login(tenant_a, admin)
         _assert_rows_equal_their_lists(by_rep, client)
         _assert_rows_equal_their_lists(by_team, client)
         # A rep asking for another team's rep gets nothing beyond their own view.
@@ -123,8 +130,7 @@ def test_the_report_runs_in_a_fixed_number_of_queries(tenant_a, in_tenant, peopl
     assert few == many
 
 
-def test_another_tenants_accounts_never_count(tenant_a, tenant_b, in_tenant, people,
-                                              client_for):
+def test_another_tenants_accounts_never_count(tenant_a, tenant_b, in_tenant, people):
     with in_tenant(tenant_a):
         _world(people)
     with in_tenant(tenant_b):
@@ -134,7 +140,7 @@ def test_another_tenants_accounts_never_count(tenant_a, tenant_b, in_tenant, peo
         table = _rows(report, "region")
         assert {row.values["region"]: row.values["accounts"] for row in table.rows} == {
             "Beta Only": 1}
-        _assert_rows_equal_their_lists(report, client_for(tenant_b, admin_b))
+        _assert_rows_equal_their_lists(report, login(tenant_b, admin_b))
 
 
 def test_the_report_is_registered_for_sales_roles():

@@ -6,6 +6,7 @@ queries; tenant isolation."""
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -16,10 +17,16 @@ from crm.service.reports import service_report
 from tenants.users.models import User
 from tests.crm.accounts.factories import make_account
 from tests.crm.catalog.factories import make_product
-from tests.crm.reports.conftest import api_rows
+from tests.crm.reports.follow import api_rows, fresh_users, login
 from tests.crm.service.sla_factories import make_asset, make_policy, make_request
 
 PERIOD = ReportFilters(start=date(2026, 9, 1), end=date(2026, 11, 30))
+
+
+@pytest.fixture
+def people(tenant_a, in_tenant):
+    with in_tenant(tenant_a):
+        return fresh_users(tenant_a)
 
 
 def at(month, day, hour=2):
@@ -88,13 +95,12 @@ def _assert_rows_equal_their_lists(report, client):
             assert len(api_rows(client, row.link)) == row.values["requests"], row
 
 
-def test_each_figure_equals_the_request_list_it_links_to(tenant_a, in_tenant, people,
-                                                         client_for):
+def test_each_figure_equals_the_request_list_it_links_to(tenant_a, in_tenant, people):
     with in_tenant(tenant_a):
         _world(people)
         for viewer in ("admin", "agent", "manager", "rep", "readonly"):
             report = service_dashboard_report(people[viewer], PERIOD)
-            _assert_rows_equal_their_lists(report, client_for(tenant_a, people[viewer]))
+            _assert_rows_equal_their_lists(report, login(tenant_a, people[viewer]))
 
 
 def test_the_figures_are_the_service_reports(tenant_a, in_tenant, people):

@@ -1,14 +1,13 @@
-"""Helpers for the report tests: follow a row's link to the list behind its figure, as the
-same viewer, and read back every row of that list (the API list endpoint with the link's
-query string, or the page itself where it renders from the same FilterSet)."""
+"""Helpers for the account and service report tests: follow a row's link to the list behind
+its figure, as the same viewer, and read back every row of that list (the API list endpoint
+with the link's query string, or the page itself where it renders from the same filters).
+Plain functions, not fixtures, so that they sit beside the sales reports' conftest."""
 
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-import pytest
-from django.db import connection
 from django.test import Client
+from django_tenants.utils import tenant_context
 
 from tenants.users.models import User
 
@@ -44,19 +43,16 @@ def page_context(client: Client, link: str) -> Any:
     return response.context
 
 
-@pytest.fixture
-def people(tenant_a, in_tenant) -> dict[str, User]:
-    """Tenant A's users, loaded afresh (the visibility scope is memoised per instance)."""
-    with in_tenant(tenant_a):
-        return {key: User.objects.get(pk=user.pk) for key, user in tenant_a.users.items()}
+def fresh_users(fixture: Any) -> dict[str, User]:
+    """The test tenant's users loaded afresh (the visibility scope is memoised per
+    instance); call inside the tenant."""
+    return {key: User.objects.get(pk=user.pk) for key, user in fixture.users.items()}
 
 
-@pytest.fixture
-def client_for(tenant_client) -> Callable[..., Client]:
-    """A logged-in client on the tenant's host; the connection is left in that tenant."""
-    def make(tenant: Any, user: User) -> Client:
-        client = tenant_client(tenant, user)
-        connection.set_tenant(tenant.tenant)
-        return client
-
-    return make
+def login(fixture: Any, user: User) -> Client:
+    """A client on the tenant's host logged in as ``user``; the connection's schema is left
+    as it was (the report is built in the same tenant between requests)."""
+    client = Client(HTTP_HOST=fixture.tenant.primary_host)
+    with tenant_context(fixture.tenant):
+        client.force_login(user)
+    return client
