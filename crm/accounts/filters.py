@@ -18,6 +18,7 @@ from crm.core.api.filters import (
     OwnerFilter,
     SafeIsoDateTimeFromToRangeFilter,
 )
+from crm.core.api.team_filter import TeamFilter
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -50,6 +51,11 @@ class AccountFilter(CrmFilterSet):
     updated = SafeIsoDateTimeFromToRangeFilter(field_name="updated_at")
     created = SafeIsoDateTimeFromToRangeFilter(field_name="created_at")
     external_id = django_filters.CharFilter(field_name="external_id", label=_("External id"))
+    # Reports' click-throughs (crm.reports): accounts owned in a team, without a region or
+    # an industry.
+    team = TeamFilter(owner_field="owner")
+    no_region = django_filters.BooleanFilter(method="filter_blank", field_name="region")
+    no_industry = django_filters.BooleanFilter(method="filter_blank", field_name="industry")
 
     class Meta:
         model = Account
@@ -67,6 +73,13 @@ class AccountFilter(CrmFilterSet):
     def filter_tag(self, queryset: QuerySet[Account], name: str, value: str
                    ) -> QuerySet[Account]:
         return queryset.filter(tags__contains=[value.strip()]) if value.strip() else queryset
+
+    def filter_blank(self, queryset: QuerySet[Account], name: str, value: bool | None
+                     ) -> QuerySet[Account]:
+        """``no_region=true``: accounts without a region (``false``: with one)."""
+        if value is None:
+            return queryset
+        return queryset.filter(**{name: ""}) if value else queryset.exclude(**{name: ""})
 
 
 class ContactFilter(CrmFilterSet):

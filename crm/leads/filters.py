@@ -12,6 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from crm.core.api.filters import CrmFilterSet, OwnerFilter, SafeIsoDateTimeFilter
+from crm.core.api.team_filter import TeamFilter
 from crm.leads import selectors
 from crm.leads.models import Campaign, Lead, LeadSource, LeadStatus
 
@@ -54,6 +55,7 @@ class LeadFilter(CrmFilterSet):
     created_after = SafeIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     region = django_filters.CharFilter(field_name="region", lookup_expr="iexact",
                                        label=_("Region"))
+    team = TeamFilter(owner_field="owner")  # reports' click-throughs
 
     class Meta:
         model = Lead

@@ -14,6 +14,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from crm.core.api.filters import CrmFilterSet, OwnerFilter
+from crm.core.api.team_filter import TeamFilter
 from crm.sales import selectors
 from crm.sales.models import Opportunity, Pipeline, Stage
 from tenants.users.models import User, UserKind
@@ -76,6 +77,9 @@ class OpportunityFilter(CrmFilterSet):
                                              label=_("Smallest amount"))
     max_amount = django_filters.NumberFilter(field_name="amount", lookup_expr="lte",
                                              label=_("Largest amount"))
+    team = TeamFilter(owner_field="owner")
+    # Opportunities a lead of this campaign was converted into (campaign ROI's won deals).
+    campaign = django_filters.NumberFilter(method="filter_campaign")
 
     class Meta:
         model = Opportunity
@@ -89,3 +93,11 @@ class OpportunityFilter(CrmFilterSet):
                       ) -> QuerySet[Opportunity]:
         return selectors.apply_opportunity_filters(
             queryset, selectors.OpportunityFilters(status=value))
+
+    def filter_campaign(self, queryset: QuerySet, name: str, value: Any) -> QuerySet:
+        if value is None:
+            return queryset
+        if value != int(value) or not 0 < int(value) < 2**63:
+            return queryset.none()
+        return queryset.filter(pk__in=selectors.opportunity_ids_of_campaign(int(value)))
+

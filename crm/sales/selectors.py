@@ -134,6 +134,13 @@ def opportunity_list(
     return apply_opportunity_filters(queryset, filters or OpportunityFilters())
 
 
+def opportunity_ids_of_campaign(campaign_id: int) -> QuerySet[Opportunity, int]:
+    """Ids of the opportunities a lead of this campaign was converted
+    into. Visibility: ids only; callers narrow a visible queryset with them."""
+    return Opportunity.objects.filter(source_leads__campaign_id=campaign_id).values_list(
+        "pk", flat=True)
+
+
 def opportunity_get_for(*, viewer: User, opportunity_id: int | str) -> Opportunity:
     """The opportunity by id if ``viewer`` may see it; Http404 for "not yours" and "missing"
     alike."""

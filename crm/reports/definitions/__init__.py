@@ -4,7 +4,13 @@
 from importlib import import_module
 
 # Each module registers one or more reports when imported.
-REPORT_MODULES: list[str] = []
+REPORT_MODULES: list[str] = [
+    "regions",
+    "campaign_roi",
+    "key_accounts",
+    "receivables_aging",
+    "service",
+]
 
 for _module in REPORT_MODULES:
     import_module(f"crm.reports.definitions.{_module}")
