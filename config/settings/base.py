@@ -82,6 +82,7 @@ TENANT_APPS = [
     "crm.imports.apps.ImportsConfig",
     "portal.apps.PortalConfig",
     "portal.inquiries.apps.InquiriesConfig",
+    "portal.quote_builder.apps.QuoteBuilderConfig",
     "cms.apps.CmsConfig",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
