@@ -94,12 +94,13 @@ class CatalogProductSerializer(serializers.ModelSerializer):
         return _number(product.tax_rate)
 
 
-def _current_membership(request: Request) -> PortalMembership:
-    membership = builder_selectors.member_current_membership(
-        request.user, request.query_params.get("account"))
-    if membership is None:
+def _current_membership(view: MemberReadOnlyViewSet) -> PortalMembership:
+    """The membership of the member's current account: ``?account=`` (a foreign id is a
+    404, by the base's scope) or their first (the scope holds the memberships it read)."""
+    memberships = view.member_scope().memberships
+    if not memberships:
         raise PermissionDenied(_("No account is linked to this portal account."))
-    return membership
+    return memberships[0]
 
 
 @extend_schema(parameters=[
@@ -125,7 +126,7 @@ class MemberCatalogViewSet(MemberReadOnlyViewSet):
         """The current account's prices, asked once per request."""
         cached = getattr(self, "_catalog_prices", None)
         if cached is None:
-            membership = _current_membership(self.request)
+            membership = _current_membership(self)
             cached = builder_selectors.CatalogPrices(account=membership.account)
             self._catalog_prices = cached
         return cached
@@ -266,7 +267,7 @@ class MemberQuoteViewSet(api.MemberQuoteViewSet):
     def create(self, request: Request) -> Response:
         """A quote request (status ``requested``) for the member's current account."""
         lines, note = _basket(request)
-        membership = _current_membership(request)
+        membership = _current_membership(self)
         quote = self._serve(lambda: builder.member_quote_request_submit(
             member=request.user, membership=membership, lines=lines, note=note))
         quote = Quote.objects.select_related("account").prefetch_related(
@@ -280,7 +281,7 @@ class MemberQuoteViewSet(api.MemberQuoteViewSet):
         """The basket priced for the member's current account and totalled by the CRM's
         totals service; nothing is saved."""
         lines, _note = _basket(request)
-        membership = _current_membership(request)
+        membership = _current_membership(self)
         preview = self._serve(lambda: builder.member_quote_preview(
             member=request.user, membership=membership, lines=lines))
         return Response(preview_data(preview))

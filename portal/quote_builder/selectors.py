@@ -24,23 +24,12 @@ from crm.catalog.pricing import PriceQuote, prices_for
 from crm.orders.models import Order
 from crm.quotes.models import Quote, QuoteStatus
 from portal import selectors
-from portal.models import PortalMembership
 from portal.quote_builder.models import QuoteDraft
 from portal.selectors import PortalScope
 from portal.settings_selectors import portal_settings
 from tenants.users.models import User
 
 CATALOG_SEARCH_MAX = 100
-
-
-def member_current_membership(member: User, account_id: int | str | None = None
-                              ) -> PortalMembership | None:
-    """The membership of the account the member works for: ``account_id`` when given (a
-    garbage id or an account they are not a member of: Http404), else their first
-    membership; None when they have none (staff, anonymous, a member without account)."""
-    if account_id not in (None, ""):
-        return selectors.member_membership_get(member, account_id)
-    return selectors.member_memberships(member).first()
 
 
 # --- catalog -----------------------------------------------------------------------------
