@@ -294,6 +294,7 @@ class MemberQuoteViewSet(api.MemberQuoteViewSet):
     def accept(self, request: Request, pk: str) -> Response:
         """Accept a quote sent to the member, signing with a typed name (time and address
         recorded); the order is created."""
+        self.get_object()  # not one of the member's: 404 before the body is looked at
         serializer = AcceptRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         accepted = self._serve(lambda: builder.member_quote_accept(
@@ -309,6 +310,7 @@ class MemberQuoteViewSet(api.MemberQuoteViewSet):
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: str) -> Response:
         """Reject a quote sent to the member, with a reason."""
+        self.get_object()  # not one of the member's: 404 before the body is looked at
         serializer = RejectRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         rejected = self._serve(lambda: builder.member_quote_reject(

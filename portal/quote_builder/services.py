@@ -244,9 +244,11 @@ def _decidable(*, member: User, quote_id: int | str, scope: PortalScope | None) 
 def member_quote_accept(*, member: User, quote_id: int | str, name: str,
                         ip_address: str | None, scope: PortalScope | None = None
                         ) -> QuoteAcceptance:
-    """The member accepts a quote they see (Http404 otherwise) that was sent and is still
-    valid, signing with their typed name; the time and address are recorded and the order
-    is made by crm.quotes.services.quote_accept (through the orders service)."""
+    """The member accepts a quote they see (Http404 otherwise, before anything else is
+    checked) that was sent and is still valid, signing with their typed name; the time and
+    address are recorded and the order is made by crm.quotes.services.quote_accept (through
+    the orders service)."""
+    quote = _decidable(member=member, quote_id=quote_id, scope=scope)
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": _("Type your name to accept the quote.")},
@@ -254,7 +256,6 @@ def member_quote_accept(*, member: User, quote_id: int | str, name: str,
     if len(name) > MAX_NAME:
         raise ValidationError({"name": _("At most %(count)s characters.")
                                % {"count": MAX_NAME}})
-    quote = _decidable(member=member, quote_id=quote_id, scope=scope)
     return quote_accept(quote=quote, actor=member, name=name, ip_address=ip_address)
 
 
@@ -263,6 +264,7 @@ def member_quote_reject(*, member: User, quote_id: int | str, reason: str,
                         scope: PortalScope | None = None) -> Quote:
     """The member rejects a quote they see (Http404 otherwise) that was sent to them, with a
     reason; the owner is told in the CRM (e-mail after commit)."""
+    quote = _decidable(member=member, quote_id=quote_id, scope=scope)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Tell us why you reject the quote.")},
@@ -270,7 +272,6 @@ def member_quote_reject(*, member: User, quote_id: int | str, reason: str,
     if len(reason) > MAX_REASON:
         raise ValidationError({"reason": _("At most %(count)s characters.")
                                % {"count": MAX_REASON}})
-    quote = _decidable(member=member, quote_id=quote_id, scope=scope)
     rejected = quote_reject(quote=quote, actor=member, comment=reason)
     rejected = Quote.objects.select_related("owner").get(pk=rejected.pk)
     notify(recipients=_staff_to_notify(rejected), actor=None, verb="portal_quote_rejected",

@@ -148,7 +148,8 @@ def _basket_response(request: HttpRequest, rows: list[dict[str, Any]]) -> HttpRe
     for row in rows:
         row.setdefault("errors", [])
     response = render(request, "portal/quotes/_basket_lines.html", _base(request, rows=rows))
-    response["HX-Trigger"] = "basketChanged"
+    # After the swap: the totals then post the basket with its new lines.
+    response["HX-Trigger-After-Settle"] = "basketChanged"
     return response
 
 

@@ -63,7 +63,7 @@ def test_adding_and_removing_lines_rerenders_the_basket(world, catalog, member_c
     added = client.post("/portal/quotes/builder/add/", {**_basket(catalog, drill=2),
                                                         "add": str(catalog.saw.pk)})
     assert added.status_code == 200
-    assert added["HX-Trigger"] == "basketChanged"
+    assert added["HX-Trigger-After-Settle"] == "basketChanged"
     html = added.content.decode()
     assert html.count('name="product"') == 2
     assert "Circular saw" in html
