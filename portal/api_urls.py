@@ -10,11 +10,12 @@ from importlib import import_module
 from django.urls import include, path, re_path
 from rest_framework.routers import SimpleRouter
 
-from portal import api
+from portal import api, api_quotes
 from tenants.errors import api_not_found
 
 router = SimpleRouter()
-router.register("quotes", api.MemberQuoteViewSet, basename="portal-quote")
+router.register("quotes", api_quotes.MemberQuoteViewSet, basename="portal-quote")
+router.register("catalog", api_quotes.MemberCatalogViewSet, basename="portal-catalog")
 router.register("assets", api.MemberAssetViewSet, basename="portal-asset")
 router.register("service-requests", api.MemberServiceRequestViewSet,
                 basename="portal-service-request")

@@ -3,7 +3,7 @@
 
 from django.urls import include, path
 
-from portal.views import auth, member
+from portal.views import auth, member, quotes
 
 app_name = "portal"
 
@@ -23,8 +23,25 @@ urlpatterns = [
     path("register/sent/", auth.register_sent, name="register_sent"),
     path("register/verify/<str:token>/", auth.register_verify, name="register_verify"),
     path("account/switch/", member.account_switch, name="account_switch"),
-    path("quotes/", member.quote_list, name="quote_list"),
-    path("quotes/<int:quote_id>/", member.quote_detail, name="quote_detail"),
+    path("quotes/", quotes.quote_list, name="quote_list"),
+    path("quotes/<int:quote_id>/", quotes.quote_detail, name="quote_detail"),
+    path("quotes/<int:quote_id>/pdf/", quotes.quote_pdf, name="quote_pdf"),
+    path("quotes/<int:quote_id>/accept/", quotes.quote_accept, name="quote_accept"),
+    path("quotes/<int:quote_id>/reject/", quotes.quote_reject, name="quote_reject"),
+    path("quotes/new/", quotes.quote_builder, name="quote_builder"),
+    path("quotes/request/", quotes.quote_request_submit, name="quote_request_submit"),
+    path("quotes/builder/catalog/", quotes.builder_catalog, name="quote_builder_catalog"),
+    path("quotes/builder/add/", quotes.builder_add, name="quote_builder_add"),
+    path("quotes/builder/remove/", quotes.builder_remove, name="quote_builder_remove"),
+    path("quotes/builder/totals/", quotes.builder_totals, name="quote_builder_totals"),
+    path("quotes/drafts/save/", quotes.quote_draft_create, name="quote_draft_create"),
+    path("quotes/drafts/<int:draft_id>/", quotes.quote_draft_edit, name="quote_draft"),
+    path("quotes/drafts/<int:draft_id>/save/", quotes.quote_draft_update,
+         name="quote_draft_update"),
+    path("quotes/drafts/<int:draft_id>/submit/", quotes.quote_draft_submit,
+         name="quote_draft_submit"),
+    path("quotes/drafts/<int:draft_id>/delete/", quotes.quote_draft_delete,
+         name="quote_draft_delete"),
     path("assets/", member.asset_list, name="asset_list"),
     path("assets/<int:asset_id>/", member.asset_detail, name="asset_detail"),
     path("service-requests/", member.service_request_list, name="service_request_list"),

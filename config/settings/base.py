@@ -83,6 +83,7 @@ TENANT_APPS = [
     "crm.reports.apps.ReportsConfig",
     "portal.apps.PortalConfig",
     "portal.inquiries.apps.InquiriesConfig",
+    "portal.quote_builder.apps.QuoteBuilderConfig",
     "cms.apps.CmsConfig",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

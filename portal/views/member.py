@@ -1,7 +1,7 @@
 """The member area at /portal/: dashboard with the account switcher, read-only lists and
-detail pages of quotes, assets and service requests, the profile, notification
-preferences, and the colleagues page of customer admins. Every record comes through
-portal.selectors within the current account's scope."""
+detail pages of assets and service requests (quotes: portal.views.quotes), the profile,
+notification preferences, and the colleagues page of customer admins. Every record comes
+through portal.selectors within the current account's scope."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -54,19 +54,6 @@ def account_switch(request: HttpRequest) -> HttpResponse:
     messages.success(request, _("You are now working for %(account)s.")
                      % {"account": membership.account.name})
     return redirect("portal:dashboard")
-
-
-@member_required
-def quote_list(request: HttpRequest) -> HttpResponse:
-    pager = page_of(selectors.member_quotes(_ctx(request).scope), request)
-    return render(request, "portal/quote_list.html", _base(request, pager=pager))
-
-
-@member_required
-def quote_detail(request: HttpRequest, quote_id: int) -> HttpResponse:
-    quote = selectors.member_quote_get(_ctx(request).scope, quote_id)
-    return render(request, "portal/quote_detail.html", _base(
-        request, quote=quote, lines=list(quote.lines.all())))
 
 
 @member_required

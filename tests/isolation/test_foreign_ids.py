@@ -56,6 +56,8 @@ SEGMENT_MODELS = {
     "service-requests": "crm_service.ServiceRequest",
     "registrations": "portal.PortalRegistration",
     "memberships": "portal.PortalMembership",
+    "drafts": "portal_quote_builder.QuoteDraft",  # /portal/quotes/drafts/{id}/
+    "catalog": "crm_catalog.Product",  # /portal/api/v1/catalog/{id}/
     "orders": "crm_orders.Order",  # /crm/receivables/orders/{id}/, /api/v1/orders/{id}/...
     "expenses": "crm_expenses.Expense",
     "steps": "crm_orders.ApprovalChainStep",
