@@ -10,13 +10,13 @@ from importlib import import_module
 from django.urls import include, path, re_path
 from rest_framework.routers import SimpleRouter
 
-from portal import api
+from portal import api, api_service
 from tenants.errors import api_not_found
 
 router = SimpleRouter()
 router.register("quotes", api.MemberQuoteViewSet, basename="portal-quote")
-router.register("assets", api.MemberAssetViewSet, basename="portal-asset")
-router.register("service-requests", api.MemberServiceRequestViewSet,
+router.register("assets", api_service.MemberAssetViewSet, basename="portal-asset")
+router.register("service-requests", api_service.MemberServiceRequestViewSet,
                 basename="portal-service-request")
 
 # Modules defining ``api_urlpatterns`` under /portal/api/v1/ (besides the member endpoints).
