@@ -274,7 +274,7 @@ def member_asset_service_requests(member: User | PortalScope, asset: Asset, *,
     return member_service_requests(member, for_account=for_account).filter(asset_id=asset.pk)
 
 
-def member_request_ids(member: User) -> QuerySet[ServiceRequest]:
+def member_request_ids(member: User) -> QuerySet[ServiceRequest, Any]:
     """The ids of every request the member sees over all their memberships: the rule the
     portal registers with crm.service (``register_member_requests``), so the service
     commands and the protected-file view answer as the portal does."""
@@ -386,14 +386,15 @@ def member_request_recipients(service_request: ServiceRequest, *, kind: str,
                               exclude_user_id: int | None = None) -> list[User]:
     """The portal members to e-mail about ``service_request``: who raised it and the members
     at its contact, still active, still able to see it, and not opted out of ``kind``."""
-    candidates = set()
+    candidates: set[int] = set()
     if service_request.created_by_id:
         candidates.add(service_request.created_by_id)
     if service_request.contact_id:
         candidates.update(PortalMembership.objects.filter(
             contact_id=service_request.contact_id, is_active=True).values_list("user_id",
                                                                                flat=True))
-    candidates.discard(exclude_user_id)
+    if exclude_user_id is not None:
+        candidates.discard(exclude_user_id)
     recipients = []
     for user in User.objects.filter(pk__in=candidates, kind=UserKind.MEMBER,
                                     is_active=True).order_by("pk"):

@@ -129,9 +129,9 @@ def service_request_visible_queryset(viewer: User) -> QuerySet[ServiceRequest]:
         accounts = member_account_ids(viewer)
         if accounts is None:
             return ServiceRequest.objects.none()
-        visible = ServiceRequest.objects.filter(account_id__in=accounts)
+        of_accounts = ServiceRequest.objects.filter(account_id__in=accounts)
         requests = member_request_ids(viewer)
-        return visible if requests is None else visible.filter(pk__in=requests)
+        return of_accounts if requests is None else of_accounts.filter(pk__in=requests)
     if not can(viewer, Capability.USE_CRM):
         return ServiceRequest.objects.none()
     if owner_scope_for(viewer).sees_all:

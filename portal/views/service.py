@@ -37,7 +37,8 @@ from portal.service_forms import (
     ServiceRequestForm,
 )
 
-# At most this many choices in the asset and product pickers (the rest by search later).
+# At most this many choices in the asset and product pickers (the API takes any id the
+# member may use).
 PICKER_LIMIT = 1000
 
 
