@@ -1,5 +1,5 @@
-"""The member API at /portal/api/v1/ (read endpoints; writes come with the quote builder
-and service requests).
+"""The member API at /portal/api/v1/: its base viewset, tokens, me/ and quotes (assets and
+service requests: portal.api_service).
 
 ``MemberReadOnlyViewSet`` is the base of every member endpoint: members only (staff and
 anonymous callers are refused by its permission class, whatever a subclass declares), portal
@@ -269,11 +269,6 @@ class ServiceRequestSerializer(serializers.ModelSerializer):
         return _account_ref(service_request)
 
 
-class ServiceRequestDetailSerializer(ServiceRequestSerializer):
-    class Meta(ServiceRequestSerializer.Meta):
-        fields = (*ServiceRequestSerializer.Meta.fields, "description")
-
-
 @extend_schema(parameters=[ACCOUNT_PARAMETER])
 class MemberQuoteViewSet(MemberReadOnlyViewSet):
     """Quotes the member may see (portal.selectors.member_quotes)."""
@@ -288,32 +283,6 @@ class MemberQuoteViewSet(MemberReadOnlyViewSet):
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
         return QuoteDetailSerializer if self.action == "retrieve" else QuoteSerializer
-
-
-@extend_schema(parameters=[ACCOUNT_PARAMETER])
-class MemberAssetViewSet(MemberReadOnlyViewSet):
-    """Assets of the member's accessible accounts (portal.selectors.member_assets)."""
-
-    serializer_class = AssetSerializer
-    queryset = Asset.objects.none()
-
-    def scoped_queryset(self, scope: PortalScope) -> QuerySet:
-        return selectors.member_assets(scope)
-
-
-@extend_schema(parameters=[ACCOUNT_PARAMETER])
-class MemberServiceRequestViewSet(MemberReadOnlyViewSet):
-    """Service requests the member may see (portal.selectors.member_service_requests)."""
-
-    serializer_class = ServiceRequestSerializer
-    queryset = ServiceRequest.objects.none()
-
-    def scoped_queryset(self, scope: PortalScope) -> QuerySet:
-        return selectors.member_service_requests(scope)
-
-    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
-        return (ServiceRequestDetailSerializer if self.action == "retrieve"
-                else ServiceRequestSerializer)
 
 
 class MembershipRefSerializer(serializers.Serializer):

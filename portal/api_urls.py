@@ -10,14 +10,14 @@ from importlib import import_module
 from django.urls import include, path, re_path
 from rest_framework.routers import SimpleRouter
 
-from portal import api, api_quotes
+from portal import api, api_quotes, api_service
 from tenants.errors import api_not_found
 
 router = SimpleRouter()
 router.register("quotes", api_quotes.MemberQuoteViewSet, basename="portal-quote")
 router.register("catalog", api_quotes.MemberCatalogViewSet, basename="portal-catalog")
-router.register("assets", api.MemberAssetViewSet, basename="portal-asset")
-router.register("service-requests", api.MemberServiceRequestViewSet,
+router.register("assets", api_service.MemberAssetViewSet, basename="portal-asset")
+router.register("service-requests", api_service.MemberServiceRequestViewSet,
                 basename="portal-service-request")
 
 # Modules defining ``api_urlpatterns`` under /portal/api/v1/ (besides the member endpoints).

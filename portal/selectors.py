@@ -16,16 +16,23 @@ Staff users and anonymous users have no memberships: they see nothing here.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TypeVar
+from datetime import datetime
+from typing import Any, TypeVar
 
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from crm.accounts.models import Account
 from crm.accounts.selectors import account_descendant_ids
+from crm.catalog.models import Product
+from crm.core.models import Attachment
 from crm.orders.models import Order, OrderStatus
 from crm.quotes.models import Quote, QuoteStatus
-from crm.service.models import Asset, ServiceRequest
+from crm.service.models import Asset, RequestStatus, ServiceQueue, ServiceRequest
+from crm.service.selectors import public_comments, request_attachments, request_status_history
+from crm.service.services.requests import reopen_deadline
 from portal.models import (
     MemberNotificationPreference,
     MemberRole,
@@ -265,6 +272,152 @@ def member_asset_service_requests(member: User | PortalScope, asset: Asset, *,
                                   for_account: int | None = None) -> QuerySet[ServiceRequest]:
     """The asset's service history as far as the member may see it."""
     return member_service_requests(member, for_account=for_account).filter(asset_id=asset.pk)
+
+
+def member_request_ids(member: User) -> QuerySet[ServiceRequest, Any]:
+    """The ids of every request the member sees over all their memberships: the rule the
+    portal registers with crm.service (``register_member_requests``), so the service
+    commands and the protected-file view answer as the portal does."""
+    return member_service_requests(member).order_by().values("pk")
+
+
+def member_request_categories() -> list[str]:
+    """The categories a customer picks from when raising a request: the tenant's service
+    queues' categories (so the request lands in the right queue), sorted, each once."""
+    seen: dict[str, str] = {}
+    for categories in ServiceQueue.objects.values_list("categories", flat=True):
+        for category in categories:
+            if category.strip():
+                seen.setdefault(category.strip().casefold(), category.strip())
+    return sorted(seen.values(), key=str.casefold)
+
+
+def member_asset_products() -> QuerySet[Product]:
+    """Catalog products a customer may name when registering equipment (active ones)."""
+    return Product.objects.filter(active=True).order_by("name", "sku", "pk")
+
+
+def member_asset_product_get(product_id: int | str) -> Product:
+    """One product of ``member_asset_products``; Http404 otherwise."""
+    return _get(member_asset_products(), product_id)
+
+
+def comment_author(comment: Any) -> str:
+    """Who wrote a comment, as the customer sees it."""
+    author = comment.author
+    return author.display_name if author is not None else str(_("Support team"))
+
+
+@dataclass(frozen=True)
+class MemberTimelineEntry:
+    at: datetime
+    kind: str  # "status", "comment" or "file"
+    item: Any
+    by_customer: bool
+
+    @property
+    def text(self) -> str:
+        """The entry in words, in the active language."""
+        if self.kind == "status":
+            if not self.item.from_status:
+                return str(_("Request raised"))
+            return str(_("Status: %(status)s") % {"status": self.item.get_to_status_display()})
+        if self.kind == "comment":
+            return str(_("Comment by %(author)s") % {"author": comment_author(self.item)})
+        return str(_("File added: %(name)s") % {"name": self.item.name})
+
+    @property
+    def note(self) -> str:
+        """A status change's note, only where the customer made the change (staff notes
+        are internal)."""
+        return self.item.note if self.kind == "status" and self.by_customer else ""
+
+
+def member_request_actions(service_request: ServiceRequest, *,
+                           now: datetime | None = None) -> dict[str, bool]:
+    """Which of close / reopen / rate the customer can do now (the services decide again
+    when called; this shapes the page and the API answer)."""
+    deadline = reopen_deadline(service_request)
+    now = now or timezone.now()
+    return {
+        "close": service_request.status != RequestStatus.CLOSED,
+        "reopen": deadline is not None and now <= deadline,
+        "rate": (service_request.status in (RequestStatus.RESOLVED, RequestStatus.CLOSED)
+                 and service_request.rated_at is None),
+    }
+
+
+def member_service_request_timeline(member: User, service_request: ServiceRequest
+                                    ) -> list[MemberTimelineEntry]:
+    """What the customer sees of a request's history, oldest first: status changes (with
+    the note only when a customer made the change: staff notes are internal), public
+    comments only (never an internal one) and files. ``service_request`` comes from
+    ``member_service_request_get``; three queries."""
+    entries = [MemberTimelineEntry(change.at, "status", change,
+                                   change.actor is not None
+                                   and change.actor.kind == UserKind.MEMBER)
+               for change in request_status_history(service_request)]
+    entries += [MemberTimelineEntry(comment.created_at, "comment", comment,
+                                    not comment.by_staff)
+                for comment in public_comments(service_request)]
+    entries += [MemberTimelineEntry(attachment.created_at, "file", attachment,
+                                    attachment.uploaded_by is not None
+                                    and attachment.uploaded_by.kind == UserKind.MEMBER)
+                for attachment in member_request_attachments(service_request)]
+    order = {"status": 0, "comment": 1, "file": 2}
+    return sorted(entries, key=lambda entry: (entry.at, order[entry.kind], entry.item.pk))
+
+
+def member_request_attachments(service_request: ServiceRequest) -> QuerySet[Attachment]:
+    """The files of a request the member may see (``member_service_request_get``)."""
+    return request_attachments(service_request).select_related("uploaded_by")
+
+
+def member_request_attachment_get(member: User | PortalScope, request_id: int | str,
+                                  attachment_id: int | str, *,
+                                  for_account: int | None = None) -> Attachment:
+    """One file of one of the member's requests; Http404 for a file of another request, of
+    a request the member may not see, and for garbage ids alike."""
+    service_request = member_service_request_get(member, request_id, for_account=for_account)
+    return _get(member_request_attachments(service_request), attachment_id)
+
+
+def member_request_recipients(service_request: ServiceRequest, *, kind: str,
+                              exclude_user_id: int | None = None) -> list[User]:
+    """The portal members to e-mail about ``service_request``: who raised it and the members
+    at its contact, still active, still able to see it, and not opted out of ``kind``."""
+    candidates: set[int] = set()
+    if service_request.created_by_id:
+        candidates.add(service_request.created_by_id)
+    if service_request.contact_id:
+        candidates.update(PortalMembership.objects.filter(
+            contact_id=service_request.contact_id, is_active=True).values_list("user_id",
+                                                                               flat=True))
+    if exclude_user_id is not None:
+        candidates.discard(exclude_user_id)
+    recipients = []
+    for user in User.objects.filter(pk__in=candidates, kind=UserKind.MEMBER,
+                                    is_active=True).order_by("pk"):
+        if not member_service_requests(user).filter(pk=service_request.pk).exists():
+            continue
+        if member_wants_email(user=user, kind=kind):
+            recipients.append(user)
+    return recipients
+
+
+def member_customer_recipients(service_request: ServiceRequest, kind: str) -> list[str]:
+    """The addresses crm.service e-mails about ``service_request`` (the rule the portal
+    registers with ``register_customer_recipients``): the request's portal members who want
+    ``kind``, and its contact's address when no active portal member is at that contact (a
+    customer who phoned in still hears back)."""
+    addresses = [user.email for user in member_request_recipients(service_request, kind=kind)]
+    contact = service_request.contact
+    if contact is not None and contact.email and contact.email not in addresses:
+        has_member = PortalMembership.objects.filter(
+            contact_id=contact.pk, is_active=True, user__is_active=True).exists()
+        if not has_member:
+            addresses.append(contact.email)
+    return addresses
 
 
 # --- colleagues (customer admins) --------------------------------------------------------

@@ -3,7 +3,7 @@
 
 from django.urls import include, path
 
-from portal.views import auth, member, quotes
+from portal.views import auth, member, quotes, service
 
 app_name = "portal"
 
@@ -43,10 +43,22 @@ urlpatterns = [
     path("quotes/drafts/<int:draft_id>/delete/", quotes.quote_draft_delete,
          name="quote_draft_delete"),
     path("assets/", member.asset_list, name="asset_list"),
+    path("assets/register/", service.asset_register, name="asset_register"),
     path("assets/<int:asset_id>/", member.asset_detail, name="asset_detail"),
     path("service-requests/", member.service_request_list, name="service_request_list"),
-    path("service-requests/<int:request_id>/", member.service_request_detail,
+    path("service-requests/new/", service.service_request_new, name="service_request_new"),
+    path("service-requests/<int:request_id>/", service.service_request_detail,
          name="service_request_detail"),
+    path("service-requests/<int:request_id>/reply/", service.service_request_reply,
+         name="service_request_reply"),
+    path("service-requests/<int:request_id>/close/", service.service_request_close_view,
+         name="service_request_close"),
+    path("service-requests/<int:request_id>/reopen/", service.service_request_reopen_view,
+         name="service_request_reopen"),
+    path("service-requests/<int:request_id>/rate/", service.service_request_rate_view,
+         name="service_request_rate"),
+    path("service-requests/<int:request_id>/files/<int:attachment_id>/",
+         service.service_request_file, name="service_request_file"),
     path("profile/", member.profile_edit, name="profile"),
     path("profile/notifications/", member.notification_preferences, name="notifications"),
     path("team/", member.team, name="team"),

@@ -12,6 +12,7 @@ belongs to, never from a guessable path.
 """
 
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -116,6 +117,14 @@ register_protected_file(kind="attachment", get_for=_attachment_file)
 @login_required
 def protected_file_download(request: HttpRequest, kind: str, object_id: int) -> FileResponse:
     field_file = protected_file_get_for(viewer=request.user, kind=kind, object_id=object_id)
+    return protected_file_response(field_file)
+
+
+def protected_file_response(field_file: FieldFile, *, filename: str | None = None
+                            ) -> FileResponse:
+    """The file as a download (never rendered inline: nosniff, a sandboxing CSP), for a
+    view that already checked the viewer may see its record; Http404 when the stored name
+    points outside the tenant's storage or the file is gone."""
     storage_root = os.path.realpath(field_file.storage.location)
     try:
         path = os.path.realpath(field_file.path)
@@ -125,7 +134,7 @@ def protected_file_download(request: HttpRequest, kind: str, object_id: int) -> 
     if os.path.commonpath([storage_root, path]) != storage_root or not os.path.isfile(path):
         raise Http404
     response = FileResponse(open(path, "rb"), as_attachment=True,  # noqa: SIM115
-                            filename=os.path.basename(field_file.name))
+                            filename=filename or os.path.basename(field_file.name))
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
@@ -138,6 +147,7 @@ __all__ = [
     "file_url",
     "protected_file_download",
     "protected_file_get_for",
+    "protected_file_response",
     "register_attachable",
     "register_protected_file",
     "sniff_content_type",
@@ -149,11 +159,19 @@ __all__ = [
 
 TEXT_TYPES = frozenset({"text/plain"})
 
+# The WHATWG MIME-sniffing standard's HTML and XML signatures (section 7.1, "identifying a
+# resource with an unknown MIME type"): after leading whitespace, a browser that sniffs
+# treats text starting like this as a page. Such "text" is markup, not plain text.
+_MARKUP_START = re.compile(
+    rb"[\t\n\x0c\r ]*(?:<(?:!doctype html|html|head|script|iframe|h1|div|font|table|a|style"
+    rb"|title|b|body|br|p)[ >]|<!--|<\?xml|<svg[\s>])", re.IGNORECASE)
+
 
 def sniff_content_type(upload: UploadedFile) -> str | None:
     """The upload's type read from its bytes (never from its name or the browser's claim):
-    a known binary signature (``filetype``), else ``text/plain`` for UTF-8 text without NUL
-    bytes, else None."""
+    a known binary signature (``filetype``), else ``text/html`` for text a browser would
+    sniff as markup (HTML, XML, SVG), else ``text/plain`` for UTF-8 text without NUL bytes,
+    else None."""
     import filetype
 
     upload.seek(0)
@@ -164,6 +182,8 @@ def sniff_content_type(upload: UploadedFile) -> str | None:
         return str(kind.mime)
     if b"\x00" in head:
         return None
+    if _MARKUP_START.match(head.removeprefix(b"\xef\xbb\xbf")):
+        return "text/html"
     try:
         head.decode("utf-8")
     except UnicodeDecodeError as error:

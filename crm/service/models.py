@@ -356,6 +356,8 @@ class StatusChange(models.Model):
                               on_delete=models.SET_NULL, related_name="+")
     note = models.CharField(_("note"), max_length=300, blank=True)
     at = models.DateTimeField(_("at"))
+    # When the customer's e-mail about this change went out (once; portal notifications).
+    emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["at", "pk"]

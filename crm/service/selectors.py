@@ -21,7 +21,12 @@ from crm.accounts.selectors import account_visible_queryset
 from crm.core.models import Attachment
 from crm.core.visibility import owner_scope_for
 from crm.service.asset_tree import asset_ancestor_ids, asset_subtree_ids
-from crm.service.members import is_member, member_account_ids, register_member_accounts
+from crm.service.members import (
+    is_member,
+    member_account_ids,
+    member_request_ids,
+    register_member_accounts,
+)
 from crm.service.models import (
     OPEN_STATUSES,
     AgentAvailability,
@@ -118,12 +123,15 @@ def asset_service_history(*, viewer: User, subtree_ids: list[int]) -> QuerySet[S
 
 def service_request_visible_queryset(viewer: User) -> QuerySet[ServiceRequest]:
     """Requests ``viewer`` may see: staff by the account's visibility (and their own
-    assigned requests), members by their accessible accounts."""
+    assigned requests), members by their accessible accounts and, where the portal says
+    which of those requests are theirs (``register_member_requests``), only those."""
     if _is_member(viewer):
         accounts = member_account_ids(viewer)
         if accounts is None:
             return ServiceRequest.objects.none()
-        return ServiceRequest.objects.filter(account_id__in=accounts)
+        of_accounts = ServiceRequest.objects.filter(account_id__in=accounts)
+        requests = member_request_ids(viewer)
+        return of_accounts if requests is None else of_accounts.filter(pk__in=requests)
     if not can(viewer, Capability.USE_CRM):
         return ServiceRequest.objects.none()
     if owner_scope_for(viewer).sees_all:

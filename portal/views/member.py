@@ -1,7 +1,8 @@
 """The member area at /portal/: dashboard with the account switcher, read-only lists and
-detail pages of assets and service requests (quotes: portal.views.quotes), the profile,
-notification preferences, and the colleagues page of customer admins. Every record comes
-through portal.selectors within the current account's scope."""
+detail pages of assets, the list of service requests (quotes: portal.views.quotes; the
+pages that change assets and requests: portal.views.service), the profile, notification
+preferences, and the colleagues page of customer admins. Every record comes through
+portal.selectors within the current account's scope."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -75,13 +76,6 @@ def asset_detail(request: HttpRequest, asset_id: int) -> HttpResponse:
 def service_request_list(request: HttpRequest) -> HttpResponse:
     pager = page_of(selectors.member_service_requests(_ctx(request).scope), request)
     return render(request, "portal/service_request_list.html", _base(request, pager=pager))
-
-
-@member_required
-def service_request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
-    service_request = selectors.member_service_request_get(_ctx(request).scope, request_id)
-    return render(request, "portal/service_request_detail.html", _base(
-        request, service_request=service_request))
 
 
 @require_http_methods(["GET", "POST"])

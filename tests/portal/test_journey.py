@@ -82,7 +82,8 @@ def test_customer_journey_from_invitation_to_rating(world, tenant_a, tenant_clie
                               content_type="application/json"))["token"]
     api = tenant_client(tenant_a, HTTP_AUTHORIZATION=f"Token {token}")
     me = _json(api.get("/portal/api/v1/me/"))
-    assert me["email"] == "ivy@hoth.test" and me["account"]["id"] == account.pk
+    assert me["email"] == "ivy@hoth.test"
+    assert me["account"]["id"] == account.pk
     # The member never reaches the staff side.
     assert api.get("/api/v1/accounts/").status_code in (401, 403)
     assert member.get("/crm/").status_code in (302, 403, 404)
@@ -134,7 +135,8 @@ def test_customer_journey_from_invitation_to_rating(world, tenant_a, tenant_clie
     assert seen["status"] == "sent"
     assert Decimal(seen["total"]) == Decimal("1084.80")  # 12 x 80.00 + 13 % tax
     pdf = member.get(f"/portal/quotes/{quote['id']}/pdf/")
-    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert pdf.status_code == 200
+    assert pdf["Content-Type"] == "application/pdf"
     with django_capture_on_commit_callbacks(execute=True):
         accepted = _json(api.post(f"/portal/api/v1/quotes/{quote['id']}/accept/",
                                   {"name": "Ivy Invitee"}, content_type="application/json"))

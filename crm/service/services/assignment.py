@@ -141,10 +141,11 @@ def service_request_assign(*, request: ServiceRequest, actor: User, assignee: Us
         locked.status = RequestStatus.ASSIGNED
     locked.save(update_fields=["assignee", "queue", "status", "updated_at"])
     if locked.status != previous:
-        record_status(request=locked, from_status=previous, to_status=locked.status,
-                      actor=actor, at=now)
+        change = record_status(request=locked, from_status=previous, to_status=locked.status,
+                               actor=actor, at=now)
         emit("service_request.status_changed", data={
-            "id": locked.pk, "number": locked.number, "from": previous, "to": locked.status})
+            "id": locked.pk, "number": locked.number, "from": previous, "to": locked.status,
+            "status_change": change.pk})
     audit_event(instance=locked, action="assign", actor=actor,
                 data={"assignee": assignee.pk if assignee else None,
                       "queue": locked.queue_id})

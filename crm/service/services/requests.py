@@ -5,10 +5,12 @@ transition calls the clock function it implies, in the same transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +21,7 @@ from crm.core.audit import audit_event
 from crm.core.events import emit
 from crm.core.numbering import next_number
 from crm.service import clocks
-from crm.service.members import is_member, member_may_see_account
+from crm.service.members import is_member, member_may_see_account, member_may_see_request
 from crm.service.models import (
     Asset,
     AssetStatus,
@@ -30,6 +32,7 @@ from crm.service.models import (
     Severity,
 )
 from crm.service.services.assignment import assign_on_create, may_work, record_status
+from crm.service.services.attachments import attach_uploads, uploads_check
 from tenants.users.models import User
 from tenants.users.permissions import Capability, can
 
@@ -85,12 +88,15 @@ def service_request_create(*, actor: User, account: Account, subject: str,
                            contact: Contact | None = None, asset: Asset | None = None,
                            category: str = "", channel: str | None = None,
                            reported_at: datetime | None = None,
+                           uploads: Sequence[UploadedFile] = (),
                            now: datetime | None = None) -> ServiceRequest:
     """Open a request. Staff may enter a call afterwards with ``reported_at`` in the past
     (never the future); members' requests are reported now, by the portal. The SLA clocks
     start from ``reported_at``; the request lands in its queue and, by round-robin, with an
-    available agent."""
+    available agent. ``uploads`` are checked (content, size, count) before anything is
+    written and attached to the new request."""
     now = now or timezone.now()
+    uploads_check(uploads)
     if is_member(actor):
         if not member_may_see_account(actor, account.pk):
             raise PermissionDenied(_("You may not open requests for this account."))
@@ -116,6 +122,7 @@ def service_request_create(*, actor: User, account: Account, subject: str,
     assign_on_create(request=request, region=account.region, now=now)
     audit_event(instance=request, action="create", actor=actor,
                 data={"number": request.number, "reported_at": reported_at.isoformat()})
+    attach_uploads(request=request, actor=actor, uploads=uploads)
     return request
 
 
@@ -141,10 +148,10 @@ def _move(request: ServiceRequest, *, to: str, actor: User | None, now: datetime
         request.closed_at = now
         fields.add("closed_at")
     request.save(update_fields=sorted(fields))
-    record_status(request=request, from_status=previous, to_status=to, actor=actor, at=now,
-                  note=note)
+    change = record_status(request=request, from_status=previous, to_status=to, actor=actor,
+                           at=now, note=note)
     emit("service_request.status_changed", data={**_event_data(request), "from": previous,
-                                                 "to": to})
+                                                 "to": to, "status_change": change.pk})
     return request
 
 
@@ -183,8 +190,26 @@ def service_request_resolve(*, request: ServiceRequest, actor: User, note: str =
 
 def service_request_close(*, request: ServiceRequest, actor: User, note: str = "",
                           now: datetime | None = None) -> ServiceRequest:
+    """Close ``request``: staff by the status table; the customer (a portal member who may
+    see the request) from any status but closed, e.g. when the problem went away or they
+    accept the resolution."""
+    if is_member(actor):
+        return _member_close(request=request, actor=actor, note=note, now=now)
     return service_request_status_set(request=request, actor=actor, status=S.CLOSED,
                                       note=note, now=now)
+
+
+@transaction.atomic
+def _member_close(*, request: ServiceRequest, actor: User, note: str,
+                  now: datetime | None) -> ServiceRequest:
+    if not member_may_see_request(actor, request_id=request.pk, account_id=request.account_id):
+        raise PermissionDenied(_("You may not close this request."))
+    now = now or timezone.now()
+    locked = _locked(request)
+    if locked.status == S.CLOSED:
+        raise ValidationError({"status": _("This request is closed already.")})
+    return _move(locked, to=S.CLOSED, actor=actor, now=now,
+                 note=note.strip() or _("Closed by the customer"))
 
 
 def reopen_deadline(request: ServiceRequest) -> datetime | None:
@@ -202,8 +227,12 @@ def service_request_reopen(*, request: ServiceRequest, actor: User, reason: str 
     clock runs again, the time it stood resolved not counted."""
     now = now or timezone.now()
     if is_member(actor):
-        if not member_may_see_account(actor, request.account_id):
+        if not member_may_see_request(actor, request_id=request.pk,
+                                      account_id=request.account_id):
             raise PermissionDenied(_("You may not reopen this request."))
+        if not reason.strip():
+            # The agent who picks it up again needs to know what came back.
+            raise ValidationError({"reason": _("Tell us why you reopen the request.")})
     elif not may_work(actor):
         raise PermissionDenied(_("You may not work service requests."))
     locked = _locked(request)
@@ -220,10 +249,11 @@ def service_request_reopen(*, request: ServiceRequest, actor: User, reason: str 
     locked.closed_at = None
     locked.status = S.ASSIGNED if locked.assignee_id else S.NEW
     locked.save(update_fields=sorted({"status", "closed_at", "updated_at", *fields}))
-    record_status(request=locked, from_status=previous, to_status=locked.status,
-                  actor=actor, at=now, note=reason or _("Reopened"))
+    change = record_status(request=locked, from_status=previous, to_status=locked.status,
+                           actor=actor, at=now, note=reason.strip() or _("Reopened"))
     emit("service_request.status_changed", data={**_event_data(locked), "from": previous,
-                                                 "to": locked.status, "reopened": True})
+                                                 "to": locked.status, "reopened": True,
+                                                 "status_change": change.pk})
     return locked
 
 
@@ -234,7 +264,8 @@ def service_request_rate(*, request: ServiceRequest, actor: User, score: int,
     record it for a customer who answered by phone."""
     now = now or timezone.now()
     if is_member(actor):
-        if not member_may_see_account(actor, request.account_id):
+        if not member_may_see_request(actor, request_id=request.pk,
+                                      account_id=request.account_id):
             raise PermissionDenied(_("You may not rate this request."))
     elif not can(actor, Capability.EDIT_RECORDS):
         raise PermissionDenied(_("You may not rate this request."))

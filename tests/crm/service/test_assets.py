@@ -100,11 +100,14 @@ def member(service_world):
     user = User.objects.create_user(email="member@customer.test", password="x-Long-pass-1",
                                     kind=UserKind.MEMBER)
     saved = list(members._rules)
+    saved_requests = list(members._request_rules)
+    members._request_rules[:] = []  # the account rule alone decides here
     members.register_member_accounts(
         lambda viewer: Account.objects.filter(pk=service_world["mine"].pk).values("pk")
         if viewer.pk == user.pk else Account.objects.none().values("pk"))
     yield user
     members._rules[:] = saved
+    members._request_rules[:] = saved_requests
 
 
 def test_a_member_registers_a_pending_asset_that_staff_verify(service_world, member):
