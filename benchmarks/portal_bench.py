@@ -25,6 +25,7 @@ The tasks go to a throw-away queue that is deleted afterwards; the tenant is dis
 """
 
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -108,10 +109,8 @@ class _Connection:
     async def close(self) -> None:
         if self.writer is not None:
             self.writer.close()
-            try:
+            with contextlib.suppress(OSError):
                 await self.writer.wait_closed()
-            except OSError:
-                pass
         self.reader = self.writer = None
 
     async def request(self, request: Request) -> tuple[int, dict[str, str], bytes]:
@@ -161,7 +160,7 @@ async def _run_clients(port: int, clients: int, total: int,
             try:
                 status, _headers, _body = await asyncio.wait_for(conn.request(request),
                                                                  TIMEOUT_S)
-            except (OSError, ConnectionError, asyncio.TimeoutError, asyncio.IncompleteReadError,
+            except (TimeoutError, OSError, ConnectionError, asyncio.IncompleteReadError,
                     ValueError, IndexError):
                 status = 0
                 await conn.close()

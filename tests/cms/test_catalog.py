@@ -175,7 +175,8 @@ def test_search_and_family_filter_narrow_the_list(tenant_a, tenant_client, catal
     assert "Catalog Sensor" in by_search
     assert "Catalog Gateway" not in by_search
     unknown_family = client.get(CATALOG, {"family": "<script>"}).content.decode()
-    assert "Catalog Sensor" in unknown_family and "Catalog Gateway" in unknown_family
+    assert "Catalog Sensor" in unknown_family
+    assert "Catalog Gateway" in unknown_family
 
 
 def test_a_catalog_page_for_one_family_shows_and_serves_only_that_family(
@@ -192,9 +193,12 @@ def test_a_catalog_page_for_one_family_shows_and_serves_only_that_family(
     assert client.get(f"/gateways/{catalog['sensor'].pk}/").status_code == 404
 
 
-@pytest.mark.parametrize("as_member", [False, True])
+# A visitor: Wagtail's routing, branding and menu, the portal settings, the products (count
+# and page), their families, the contact page. A member adds the session, the user, the
+# memberships and their scope, and the pricing service's two queries.
+@pytest.mark.parametrize(("as_member", "budget"), [(False, 20), (True, 26)])
 def test_the_catalog_list_costs_the_same_queries_for_3_or_30_products(
-    tenant_a, in_tenant, tenant_client, django_assert_max_num_queries, as_member
+    tenant_a, in_tenant, tenant_client, django_assert_max_num_queries, as_member, budget
 ):
     with in_tenant(tenant_a):
         _list_prices_public(True)
@@ -209,7 +213,7 @@ def test_the_catalog_list_costs_the_same_queries_for_3_or_30_products(
         _account_price(head, products[0], "8.00")  # inherited by the branch
     client = tenant_client(tenant_a, member if as_member else None)
     client.get(CATALOG)  # warm Wagtail's per-process caches
-    with django_assert_max_num_queries(22) as few:
+    with django_assert_max_num_queries(budget) as few:
         assert client.get(CATALOG).status_code == 200
     with in_tenant(tenant_a):
         for index in range(3, 30):
