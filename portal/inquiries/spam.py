@@ -47,7 +47,8 @@ def _count(keys: list[str]) -> list[int] | None:
     test's local-memory cache): the portable add + incr."""
     try:
         client = getattr(cache, "client", None)
-        raw = client.get_client(write=True) if hasattr(client, "get_client") else None
+        get_client = getattr(client, "get_client", None)
+        raw = get_client(write=True) if get_client is not None else None
         if raw is not None:
             pipe = raw.pipeline(transaction=False)
             for key in keys:
