@@ -249,6 +249,24 @@ def _process_tree_cpu_seconds(root_pid: int) -> float:
     return total
 
 
+def _pid_cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # gone, or another user's process we may not read
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _database_backends_cpu() -> dict[int, float]:
+    """CPU seconds of every PostgreSQL backend on this database but our own connection: the
+    server's connections (one per thread, kept open), when PostgreSQL runs on this machine."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                       "AND pid <> pg_backend_pid()")
+        pids = [row[0] for row in cursor.fetchall()]
+    return {pid: _pid_cpu_seconds(pid) for pid in pids}
+
+
 def _machine_cpu() -> tuple[float, float]:
     """(busy, total) jiffies of all CPUs since boot."""
     values = [int(value) for value in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
@@ -280,15 +298,19 @@ def _figures(results: list[tuple[float, int]], wall: float, expected: int) -> di
 def _measure(server: subprocess.Popen, port: int, clients: int, total: int,
              make_request: Callable[[int, int], Request], expected: int) -> dict[str, object]:
     server_cpu = _process_tree_cpu_seconds(server.pid)
+    database_cpu = _database_backends_cpu()
     busy, all_jiffies = _machine_cpu()
     own_cpu = time.process_time()
     results, wall = asyncio.run(_run_clients(port, clients, total, make_request))
     own_cpu = time.process_time() - own_cpu
     busy_after, all_after = _machine_cpu()
     server_cpu = _process_tree_cpu_seconds(server.pid) - server_cpu
+    database_cpu_used = sum(seconds - database_cpu.get(pid, 0.0)
+                            for pid, seconds in _database_backends_cpu().items())
     return {
         **_figures(results, wall, expected),
         "server_cpu_ms_per_request": round(server_cpu / len(results) * 1000, 2),
+        "database_cpu_ms_per_request": round(database_cpu_used / len(results) * 1000, 2),
         "client_cpu_ms_per_request": round(own_cpu / len(results) * 1000, 2),
         "machine_cpu_busy_pct": round(100 * (busy_after - busy) / max(1, all_after - all_jiffies),
                                       1),
