@@ -228,6 +228,10 @@ class ProductCatalogPage(RoutablePageMixin, Page):
             "families": families, "family": family, "query": query,
         })
 
+    def serve_preview(self, request: HttpRequest, mode_name: str) -> HttpResponse:
+        """The editor's preview shows the list as visitors will (not the bare template)."""
+        return self.product_list_view(request)
+
     @path("<int:product_id>/")
     def product_detail_view(self, request: HttpRequest, product_id: int) -> HttpResponse:
         from cms.selectors import catalog_prices

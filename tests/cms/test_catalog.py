@@ -235,3 +235,16 @@ def test_another_tenants_products_are_never_listed_or_served(
     assert client.get(f"{CATALOG}{theirs.pk}/").status_code == 404
     assert "Catalog Sensor" not in tenant_client(tenant_b).get(CATALOG).content.decode()
     assert tenant_client(tenant_b).get(f"{CATALOG}{catalog['sensor'].pk}/").status_code == 404
+
+
+def test_the_editors_preview_shows_the_product_list(tenant_a, in_tenant, catalog):
+    from django.test import RequestFactory
+
+    with in_tenant(tenant_a):
+        page = ProductCatalogPage.objects.get(slug="products")
+        request = RequestFactory().get("/products/", HTTP_HOST=tenant_a.host)
+        request.user = tenant_a.users["admin"]
+        request.session = {}
+        response = page.serve_preview(request, "")
+        response.render()
+        assert "Catalog Sensor" in response.content.decode()
