@@ -22,6 +22,8 @@ class TreeContent(TypedDict):
     category_title: str
     category_intro: str
     articles: list[Article]
+    catalog_title: str
+    catalog_intro: str
     inquiry_title: str
     inquiry_intro: str
 
@@ -54,6 +56,9 @@ EN: TreeContent = {
                     "time of your service contract.</p>",
         },
     ],
+    "catalog_title": "Products",
+    "catalog_intro": "<p>Our products and services. Customers who sign in see their own "
+                     "prices and can put together a quote request.</p>",
     "inquiry_title": "Contact us",
     "inquiry_intro": "<p>Tell us what you need: a quote, a demonstration or advice. We reply "
                      "within one working day.</p>",
@@ -82,6 +87,8 @@ ZH: TreeContent = {
                     "选择设备，描述故障并上传照片。服务团队会在服务合同约定的响应时间内答复。</p>",
         },
     ],
+    "catalog_title": "产品目录",
+    "catalog_intro": "<p>我们的产品与服务。客户登录后可查看专属价格，并在线提交报价申请。</p>",
     "inquiry_title": "联系我们",
     "inquiry_intro": "<p>告诉我们您的需求：报价、演示或咨询。我们会在一个工作日内答复。</p>",
 }

@@ -1,7 +1,8 @@
 # ruff: noqa: RUF001  (full-width CJK punctuation in the Chinese texts is the point)
 """Demo portal: branding, the knowledge base in English *and* Chinese (the other language's
-articles in a category of their own), a content page with FAQ and product highlights, and
-one inquiry behind a lead. Idempotent (looked up by slug and e-mail)."""
+articles in a category of their own), the product catalog page, a content page with FAQ and
+product highlights, and one inquiry behind a lead. Idempotent (looked up by slug and
+e-mail)."""
 
 from django.db import connection
 
@@ -13,8 +14,9 @@ from cms.models import (
     KnowledgeBaseArticlePage,
     KnowledgeBaseCategoryPage,
     KnowledgeBaseIndexPage,
+    ProductCatalogPage,
 )
-from cms.provisioning import _add, create_default_tree
+from cms.provisioning import _add, catalog_page_build, create_default_tree
 from tenants.demo import demo_seeder
 from tenants.provisioning.registry import ProvisioningContext
 
@@ -73,6 +75,8 @@ def seed_portal() -> None:
     kb = KnowledgeBaseIndexPage.objects.child_of(home).first()
     if kb is not None:
         _second_language_category(kb, tenant.language)
+    if not ProductCatalogPage.objects.exists():  # a demo tree made before the catalog page
+        catalog_page_build(home, content_for(tenant.language))
     _about_page(home)
     branding = BrandingSettings.for_site(home.get_site())
     if not branding.contact_email:

@@ -5,10 +5,11 @@ from typing import Any
 
 from django.core.validators import RegexValidator
 from django.db import models
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
@@ -166,3 +167,82 @@ class InquiryPage(Page):
             request, template=self.get_template(request),
             context=self.get_context(request, *args, **kwargs),
         )
+
+
+# The member area's quote builder (portal): a product id in the query preselects the line.
+QUOTE_BUILDER_PATH = "/portal/quotes/new/"
+CATALOG_PAGE_SIZE = 24
+
+
+class ProductCatalogPage(RoutablePageMixin, Page):
+    """The CRM's catalog on the public site: active products (optionally one family), each
+    with a detail page at ``<catalog>/<product id>/``. Prices as the tenant allows: a
+    signed-in member sees their account's price (the pricing service), other visitors the
+    list price only when the portal settings make list prices public. Links to the quote
+    builder and to the inquiry page with the product filled in."""
+
+    template = "cms/product_catalog_page.html"
+    intro = RichTextField(_("introduction"), blank=True)
+    family = models.CharField(
+        _("product family"), max_length=100, blank=True,
+        help_text=_("Only products of this family; empty: the whole catalog."))
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("family")]
+    parent_page_types = ["cms.HomePage", "cms.ContentPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("product catalog page")
+
+    def _catalog_context(self, request: HttpRequest) -> dict[str, Any]:
+        from cms.selectors import catalog_viewer, inquiry_page_url
+
+        viewer = catalog_viewer(request)
+        return {"catalog_viewer": viewer, "inquiry_url": inquiry_page_url(request),
+                "quote_builder_url": QUOTE_BUILDER_PATH if viewer.is_member else ""}
+
+    @path("")
+    def product_list_view(self, request: HttpRequest) -> HttpResponse:
+        from django.core.paginator import Paginator
+
+        from cms.selectors import catalog_prices
+        from crm.catalog.selectors import product_public_families, product_public_list
+
+        query = (request.GET.get("q") or "").strip()[:100]
+        families = [] if self.family else product_public_families()
+        family = self.family or (request.GET.get("family") or "").strip()[:100]
+        if family and not self.family and family not in families:
+            family = ""
+        page_number = request.GET.get("page") or 1
+        products = Paginator(product_public_list(family=family, search=query),
+                             CATALOG_PAGE_SIZE).get_page(page_number)
+        context = self._catalog_context(request)
+        rows = list(products.object_list)
+        prices = catalog_prices(products=rows, viewer=context["catalog_viewer"])
+        page_url = self.get_url(request) or ""
+        return self.render(request, context_overrides={
+            **context, "products": products,
+            "rows": [(product, prices.get(product.pk),
+                      page_url + self.reverse_subpage("product_detail_view", args=[product.pk]))
+                     for product in rows],
+            "families": families, "family": family, "query": query,
+        })
+
+    def serve_preview(self, request: HttpRequest, mode_name: str) -> HttpResponse:
+        """The editor's preview shows the list as visitors will (not the bare template)."""
+        return self.product_list_view(request)
+
+    @path("<int:product_id>/")
+    def product_detail_view(self, request: HttpRequest, product_id: int) -> HttpResponse:
+        from cms.selectors import catalog_prices
+        from crm.catalog.selectors import product_public_get
+
+        product = product_public_get(product_id=product_id)
+        if self.family and product.family != self.family:
+            raise Http404
+        context = self._catalog_context(request)
+        price = catalog_prices(products=[product], viewer=context["catalog_viewer"]).get(
+            product.pk)
+        return self.render(request, template="cms/product_detail_page.html",
+                           context_overrides={**context, "product": product, "price": price,
+                                              "product_interest": str(product)})

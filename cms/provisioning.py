@@ -1,6 +1,6 @@
 """Provisioning steps: the tenant's Wagtail site answers on its host, titled with its name,
-and carries the default tree (home, knowledge base with two articles, contact page) in the
-tenant's language."""
+and carries the default tree (home, knowledge base with two articles, product catalog,
+contact page) in the tenant's language."""
 
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page, Site
@@ -12,6 +12,7 @@ from cms.models import (
     KnowledgeBaseArticlePage,
     KnowledgeBaseCategoryPage,
     KnowledgeBaseIndexPage,
+    ProductCatalogPage,
 )
 from tenants.provisioning.registry import ProvisioningContext, provisioning_step
 
@@ -45,8 +46,19 @@ def _add(parent: Page, page: Page) -> Page:
     return parent.add_child(instance=page)
 
 
+def catalog_page_build(home: HomePage, content: TreeContent) -> Page:
+    """The product catalog page (the whole CRM catalog) under ``home``; the one already
+    there if there is one (a retried step, a tree rebuilt around it)."""
+    existing = ProductCatalogPage.objects.child_of(home).first()
+    if existing is not None:
+        return existing
+    return _add(home, ProductCatalogPage(title=content["catalog_title"], slug="products",
+                                         intro=content["catalog_intro"], show_in_menus=True))
+
+
 def default_tree_build(home: HomePage, content: TreeContent) -> None:
-    """Knowledge base (one category, two articles) and the contact page under ``home``."""
+    """Knowledge base (one category, two articles), the product catalog and the contact page
+    under ``home``."""
     kb = _add(home, KnowledgeBaseIndexPage(title=content["kb_title"], slug="knowledge-base",
                                            intro=content["kb_intro"], show_in_menus=True))
     category = _add(kb, KnowledgeBaseCategoryPage(
@@ -56,6 +68,7 @@ def default_tree_build(home: HomePage, content: TreeContent) -> None:
         _add(category, KnowledgeBaseArticlePage(title=article["title"], slug=article["slug"],
                                                 summary=article["summary"],
                                                 body=article["body"]))
+    catalog_page_build(home, content)
     _add(home, InquiryPage(title=content["inquiry_title"], slug="contact",
                            intro=content["inquiry_intro"], show_in_menus=True))
 

@@ -44,6 +44,38 @@ def product_families() -> list[str]:
                 .values_list("family", flat=True).distinct())
 
 
+def product_public_list(*, family: str = "", search: str = "") -> QuerySet[Product]:
+    """Active products for the tenant's public site (the portal's catalog pages): anyone on
+    the tenant's host may read them, so no viewer; inactive products never show. Which
+    price a reader sees is the caller's decision (portal settings, the pricing service)."""
+    queryset = Product.objects.filter(active=True)
+    if family:
+        queryset = queryset.filter(family=family)
+    search = search.strip()
+    if search:
+        queryset = queryset.filter(Q(sku__icontains=search) | Q(name__icontains=search)
+                                   | Q(description__icontains=search))
+    return queryset.order_by("family", "name", "pk")
+
+
+def product_public_get(*, product_id: int | str) -> Product:
+    """An active product by id for the public site; one 404 for missing, inactive, garbage."""
+    try:
+        pk = int(product_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    product = Product.objects.filter(active=True, pk=pk).first()
+    if product is None:
+        raise Http404
+    return product
+
+
+def product_public_families() -> list[str]:
+    """The families of active products (the public catalog's filter)."""
+    return list(Product.objects.filter(active=True).exclude(family="").order_by("family")
+                .values_list("family", flat=True).distinct())
+
+
 def _entries_prefetch() -> Prefetch:
     return Prefetch("entries", queryset=PriceBookEntry.objects.select_related("product")
                     .order_by("product__name", "product_id", "min_quantity"))

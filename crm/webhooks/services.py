@@ -178,14 +178,20 @@ def queue_deliveries_now(delivery_ids: list[int]) -> None:
             return
 
 
-@transaction.atomic
 def deliveries_create_for_event(*, event: DomainEvent) -> list[int]:
     """One delivery per active endpoint subscribed to ``event.type`` (idempotent per event:
     dispatching the same event twice stores nothing new); queued after commit."""
+    # Most events have no subscribed endpoint: that answer is one read, without opening a
+    # transaction (BEGIN/COMMIT) around it.
     endpoints = list(WebhookEndpoint.objects.filter(is_active=True,
                                                     events__contains=[event.type]))
     if not endpoints:
         return []
+    return _deliveries_store(event=event, endpoints=endpoints)
+
+
+@transaction.atomic
+def _deliveries_store(*, event: DomainEvent, endpoints: list[WebhookEndpoint]) -> list[int]:
     body = event_body(event_id=event.id, event_type=event.type, created=event.created,
                       data=dict(event.data))
     now = timezone.now()

@@ -76,6 +76,10 @@ def inquiry_form_response(request: HttpRequest, *, template: str | list[str],
         initial = {}
         if user is not None:
             initial = {"name": user.get_full_name(), "email": user.email}
+        # "Ask about this product" on a catalog page: the product travels in the link.
+        product = (request.GET.get("product") or "").strip()[:200]
+        if product:
+            initial["product_interest"] = product
         form = InquiryForm(initial=initial, min_seconds=config.min_seconds)
     return TemplateResponse(request, template, {
         **context, "form": form, "sent": sent is not None, "rate_limited": rate_limited,

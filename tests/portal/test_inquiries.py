@@ -426,3 +426,30 @@ def test_a_rep_who_cannot_see_the_lead_gets_404_for_its_inquiries(
                                             ).status_code == 200
     assert tenant_client(tenant_a, rep2).get(f"/crm/leads/{lead_id}/inquiries/"
                                              ).status_code == 404
+
+
+# --- cost of one submission -------------------------------------------------------------
+def test_an_api_inquiry_is_stored_in_a_fixed_small_number_of_statements(
+    tenant_a, tenant_client, django_assert_max_num_queries
+):
+    """Tenant routing (3), the inquiry settings, the transaction with its lead savepoint, the
+    scoring and assignment rules, lead + audit entry + number + inquiry (what runs after
+    commit is not counted here: the test's transaction never commits). Django's query per
+    CheckConstraint (in a savepoint each) is not paid for a new lead."""
+    client = tenant_client(tenant_a)
+    assert _post_api(client, api_data()).status_code == 201  # warm per-process caches
+    with django_assert_max_num_queries(15) as statements:
+        assert _post_api(client, api_data()).status_code == 201
+    assert not [query for query in statements.captured_queries
+                if query["sql"].startswith('SELECT 1 AS "_check"')]
+
+
+def test_rate_limits_count_the_same_on_a_cache_without_a_redis_pipeline(settings):
+    settings.CACHES = {**settings.CACHES, "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "inquiries"}}
+    limits = {"client_ip": "10.0.0.9", "email": "Pat@Example.test", "per_address": 2,
+              "per_email": 5}
+    assert not spam.rate_limited(**limits)
+    assert not spam.rate_limited(**limits)
+    assert spam.rate_limited(**limits)  # the third from this address within the hour
+    assert not spam.rate_limited(**{**limits, "client_ip": "10.0.0.10"})

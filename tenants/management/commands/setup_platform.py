@@ -97,6 +97,9 @@ class Command(BaseCommand):
             f"  API docs:                 {tenant_url(tenant, '/api/docs/')}",
             "  Demo logins (password demo-pass-123): admin@demo.test, manager@demo.test,",
             "    rep@demo.test, rep2@demo.test, agent@demo.test",
+            f"  Portal members (same password, {tenant_url(tenant, '/portal/')}):",
+            "    buyer@customer.test (customer admin, head office and branches),",
+            "    engineer@customer.test (member at a branch)",
             f"  Platform domain: {settings.PLATFORM_DOMAIN}",
             "",
         ]
