@@ -17,7 +17,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from crm.core.api.filters import CrmFilterSet, SafeIsoDateTimeFilter
+from crm.core.api.filters import (
+    CrmFilterSet,
+    SafeIsoDateTimeFilter,
+    SafeIsoDateTimeFromToRangeFilter,
+)
 from crm.core.api.viewsets import VisibleModelViewSet
 from crm.leads import selectors, services
 from crm.leads.models import (
@@ -98,6 +102,7 @@ class LeadFilter(CrmFilterSet):
     unassigned = django_filters.BooleanFilter(field_name="owner", lookup_expr="isnull")
     score_min = django_filters.NumberFilter(field_name="score", lookup_expr="gte")
     created_after = SafeIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    converted = SafeIsoDateTimeFromToRangeFilter(field_name="converted_at")  # crm.reports
     region = django_filters.CharFilter(field_name="region", lookup_expr="iexact")
 
     class Meta:

@@ -4,7 +4,12 @@
 from importlib import import_module
 
 # Each module registers one or more reports when imported.
-REPORT_MODULES: list[str] = []
+REPORT_MODULES: list[str] = [
+    "funnel",
+    "forecast",
+    "win_rate",
+    "rep_kpis",
+]
 
 for _module in REPORT_MODULES:
     import_module(f"crm.reports.definitions.{_module}")
