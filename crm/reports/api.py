@@ -41,6 +41,7 @@ class ColumnSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["text", "int", "money", "percent", "decimal",
                                             "days", "date"])
     currency = serializers.CharField(allow_null=True)
+    linked = serializers.BooleanField(help_text=_("Whether the row's link lists this figure."))
 
 
 class RowSerializer(serializers.Serializer):

@@ -16,7 +16,7 @@ class ReportsConfig(ScopedAppConfig):
     def ready(self) -> None:
         from crm.core.navigation import NavItem, register_nav
         from crm.core.settings_sections import SettingsSection, register_settings_section
-        from crm.reports import definitions  # noqa: F401  (registers the reports)
+        from crm.reports import definitions, demo  # noqa: F401  (register reports, seeder)
         from tenants.users.permissions import Capability
 
         register_nav(NavItem(section=_("Sales"), label=_("Reports"),

@@ -142,16 +142,19 @@ class MoneyColumns:
             return [(key, self.currencies[0])]
         return [(f"{key}_{code}", code) for code in self.currencies]
 
-    def columns(self, key: str, label: str) -> list[Column]:
+    def columns(self, key: str, label: str, *, linked: bool = True) -> list[Column]:
         if self.single:
-            return [Column(key=key, label=label, kind="money", currency=self.currencies[0])]
-        return [Column(key=column, label=f"{label} ({code})", kind="money", currency=code)
+            return [Column(key=key, label=label, kind="money", currency=self.currencies[0],
+                           linked=linked)]
+        return [Column(key=column, label=f"{label} ({code})", kind="money", currency=code,
+                       linked=linked)
                 for column, code in self.keys(key)]
 
     def values(self, buckets: MoneyBuckets, group: object, key: str) -> dict[str, Decimal]:
         if self.rates is not None:
             return {key: buckets.converted(group, self.rates)}
-        return {column: buckets.get(group, code) for column, code in self.keys(key)}
+        return {column: round_money(buckets.get(group, code), code)
+                for column, code in self.keys(key)}
 
     def total(self, buckets: MoneyBuckets, groups: Iterable[object], key: str
               ) -> dict[str, Decimal]:

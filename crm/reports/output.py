@@ -34,7 +34,8 @@ def table_json(table: ReportTable) -> dict[str, Any]:
         "title": str(table.title),
         "currency": table.currency,
         "columns": [{"key": column.key, "label": str(column.label), "kind": column.kind,
-                     "currency": column.currency} for column in table.columns],
+                     "currency": column.currency, "linked": column.linked}
+                    for column in table.columns],
         "rows": [{"values": {key: _plain(value) for key, value in row.values.items()},
                   "link": row.link, "cell_links": dict(row.cell_links)}
                  for row in table.rows],

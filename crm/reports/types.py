@@ -41,6 +41,9 @@ class Column:
     # A money column's currency when the table holds several (one column per currency);
     # None: the table's ``currency``.
     currency: str | None = None
+    # False for figures no list adds up to (a rate, a share, a target): the page links
+    # only the cells of linked columns to the row's (or the cell's) list.
+    linked: bool = True
 
 
 @dataclass(frozen=True)

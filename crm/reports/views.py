@@ -36,7 +36,8 @@ def _cells(table: ReportTable, values: dict[str, Any], links: Any) -> list[dict[
         cells.append({
             "value": values.get(column.key), "kind": column.kind,
             "currency": column.currency or table.currency,
-            "link": links(column.key) if column.kind in NUMERIC_KINDS else None,
+            "link": links(column.key) if column.kind in NUMERIC_KINDS and column.linked
+            else None,
             "numeric": column.kind in NUMERIC_KINDS,
         })
     return cells

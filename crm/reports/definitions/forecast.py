@@ -114,9 +114,9 @@ def forecast(viewer: User, filters: ReportFilters) -> Report:
     def columns(first: Column) -> list[Column]:
         return [first, Column("count", _("Open deals"), "int"),
                 *money.columns("amount", _("Amount")),
-                *money.columns("weighted", _("Weighted")),
-                *money.columns("target", _("Target")),
-                Column("attainment", _("Weighted / target"), "percent")]
+                *money.columns("weighted", _("Weighted"), linked=False),
+                *money.columns("target", _("Target"), linked=False),
+                Column("attainment", _("Weighted / target"), "percent", linked=False)]
 
     def chart(label: str) -> Chart:
         weight_key, target_key = money.keys("weighted")[0][0], money.keys("target")[0][0]

@@ -111,8 +111,8 @@ def funnel(viewer: User, filters: ReportFilters) -> Report:
     columns = [
         Column("stage", _("Stage")), Column("status", _("Status")),
         Column("count", _("Deals"), "int"), *money.columns("amount", _("Amount")),
-        Column("reached", _("Created in the period that reached it"), "int"),
-        Column("conversion", _("Went on to the next stage"), "percent"),
+        Column("reached", _("Created in the period that reached it"), "int", linked=False),
+        Column("conversion", _("Went on to the next stage"), "percent", linked=False),
     ]
     totals = {"stage": _("Total"), "count": sum(counts.get(s.pk, 0) for s in stages),
               **money.total(buckets, [s.pk for s in stages], "amount")}

@@ -130,7 +130,7 @@ def rep_kpis(viewer: User, filters: ReportFilters) -> Report:
         Column("leads_converted", _("Leads converted"), "int"),
         Column("quotes_sent", _("Quotes sent"), "int"), Column("orders", _("Orders"), "int"),
         *money.columns("order_amount", _("Order amount")),
-        *money.columns("collected", _("Collections")),
+        *money.columns("collected", _("Collections"), linked=False),
     ]
     table = ReportTable(
         key="reps", title=_("Activity per rep"), columns=columns, rows=rows,

@@ -105,10 +105,10 @@ def win_rate(viewer: User, filters: ReportFilters) -> Report:
                   cell_links=cell_links)
     columns = [
         Column("rep", _("Rep")), Column("won", _("Won"), "int"), Column("lost", _("Lost"), "int"),
-        Column("win_rate", _("Win rate"), "percent"),
+        Column("win_rate", _("Win rate"), "percent", linked=False),
         *money.columns("won_amount", _("Won amount")),
-        *money.columns("average", _("Average deal size")),
-        Column("cycle_days", _("Sales cycle (days)"), "days"),
+        *money.columns("average", _("Average deal size"), linked=False),
+        Column("cycle_days", _("Sales cycle (days)"), "days", linked=False),
     ]
     per_rep = ReportTable(key="reps", title=_("Win rate per rep"), columns=columns,
                           rows=table_rows, currency=money.table_currency,
