@@ -61,8 +61,6 @@ def _open_link(period: Period, **params: object) -> str:
 def forecast(viewer: User, filters: ReportFilters) -> Report:
     period = period_of(filters)
     owner_ids = report_owner_ids(viewer=viewer, filters=filters)
-    common = {"viewer": viewer, "start": period.start, "end": period.end,
-              "pipeline": filters.pipeline_id, "owner_ids": owner_ids}
     months = months_of(period)
     reps = report_rep_rows(viewer=viewer, filters=filters)
     show_teams = not sees_only_own(viewer)
@@ -80,13 +78,14 @@ def forecast(viewer: User, filters: ReportFilters) -> Report:
         amounts.add((prefix, key), currency, amount)
         weighted.add((prefix, key), currency, round_money(weight, currency))
 
-    for row in forecast_by_month(**common):
-        add("month", row.month, row.count, row.currency, row.amount, row.weighted)
-    for row in forecast_by_rep(**common):
-        add("rep", row.key, row.count, row.currency, row.amount, row.weighted)
+    breakdowns = [("month", forecast_by_month), ("rep", forecast_by_rep)]
     if show_teams:
-        for row in forecast_by_team(**common):
-            add("team", row.key, row.count, row.currency, row.amount, row.weighted)
+        breakdowns.append(("team", forecast_by_team))
+    for prefix, breakdown in breakdowns:
+        for row in breakdown(viewer=viewer, start=period.start, end=period.end,
+                             pipeline=filters.pipeline_id, owner_ids=owner_ids):
+            add(prefix, row.month if prefix == "month" else row.key, row.count,
+                row.currency, row.amount, row.weighted)
 
     rep_ids = [rep.pk for rep in reps]
     target_rows = SalesTarget.objects.filter(month__range=(months[0], months[-1])).filter(
