@@ -48,7 +48,7 @@ INSERT INTO crm_sales_opportunity (
     account_id, name, amount, currency, close_date, pipeline_id, stage_id, probability,
     probability_overridden, owner_id, competitors, next_step, lost_reason, closed_at,
     created_at, updated_at)
-SELECT a.account_id, 'Bench deal ' || g, (1000 + (g * 7919) %% 99000)::numeric(16, 2),
+SELECT a.account_id, 'Bench deal ' || g, (1000 + (g::bigint * 7919) %% 99000)::numeric(16, 2),
        CASE WHEN g %% 10 = 0 THEN 'EUR' ELSE 'USD' END,
        a.close_date, %(pipeline)s, a.stage_id, a.probability, false,
        (%(reps)s::bigint[])[1 + g %% %(rep_count)s], '{}', '',

@@ -177,6 +177,9 @@ class SalesTargetSerializer(serializers.ModelSerializer):
         model = SalesTarget
         fields = ["id", "rep", "team", "month", "amount", "currency", "updated_at"]
         read_only_fields = ["id", "updated_at"]
+        # One target per subject and month: sales_target_set replaces it (the service's
+        # rule), so the model's conditional unique constraints are no serializer validators.
+        validators: list[Any] = []
 
     def create(self, validated_data: dict[str, Any]) -> SalesTarget:
         return services.sales_target_set(

@@ -158,7 +158,7 @@ def sales_target_set(*, actor: User, month: date, amount: Decimal, rep: User | N
     """Create or replace the target of ``rep`` or ``team`` for ``month`` (any day of it)."""
     _check_target_subject(actor=actor, rep=rep, team=team)
     first, value, code = _clean_target(month=month, amount=amount, currency=currency)
-    subject = {"rep": rep} if rep is not None else {"team": team}
+    subject: dict[str, User | Team | None] = {"rep": rep} if rep is not None else {"team": team}
     target = SalesTarget.objects.select_for_update().filter(month=first, **subject).first()
     before = (str(target.amount), target.currency) if target else None
     if target is None:

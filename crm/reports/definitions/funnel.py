@@ -14,7 +14,9 @@ from __future__ import annotations
 from decimal import Decimal
 from itertools import pairwise
 
-from django.db.models import Count, Max, OuterRef, Subquery, Sum
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import Count, Max, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -69,16 +71,24 @@ def funnel(viewer: User, filters: ReportFilters) -> Report:
         counts[row["stage_id"]] = counts.get(row["stage_id"], 0) + row["n"]
         buckets.add(row["stage_id"], row["currency"], row["total"])
 
-    # The furthest non-lost stage each deal of the cohort reached, counted per stage order.
-    furthest = (StageHistory.objects.filter(opportunity_id=OuterRef("pk"), stage__is_lost=False)
+    # The furthest non-lost stage each deal of the cohort reached, counted per stage order:
+    # one grouped pass over the cohort's history (a per-deal subquery is far slower at 1M).
+    cohort = deals.filter(created_at__range=(period.start_at, period.end_at))
+    furthest = (StageHistory.objects.filter(opportunity__in=cohort.values("pk"),
+                                            stage__is_lost=False)
                 .order_by().values("opportunity_id").annotate(top=Max("stage__order"))
                 .values("top"))
-    cohort = deals.filter(created_at__range=(period.start_at, period.end_at))
-    reached_at: dict[int, int] = {
-        row["top"]: row["n"]
-        for row in cohort.annotate(top=Subquery(furthest)).order_by().values("top")
-        .annotate(n=Count("id")) if row["top"] is not None
-    }
+    reached_at: dict[int, int] = {}
+    try:
+        sql, params = furthest.query.sql_with_params()
+    except EmptyResultSet:  # no pipeline, or an owner filter that matches nobody
+        sql = ""
+    if sql:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT top, COUNT(*) FROM ({sql}) AS furthest GROUP BY top",  # noqa: S608
+                params)
+            reached_at = dict(cursor.fetchall())
 
     money = MoneyColumns([buckets], on=period.end)
     open_stages = [stage for stage in stages if not stage.is_closed]

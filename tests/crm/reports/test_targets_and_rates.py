@@ -69,10 +69,10 @@ def test_targets_crud_and_the_forecast_shows_them(world, client_for):
     assert updated.json()["amount"] == "2000.00"
     report = report_json(client, "forecast")
     reps = {row["values"]["rep"]: row["values"] for row in table(report, "reps")["rows"]}
-    assert reps[world.users["rep"].display_name]["target"] == "2000.00"
+    assert reps[world.users["rep"].display_name]["target_USD"] == "2000.00"
     june = next(row["values"] for row in table(report, "months")["rows"]
                 if row["values"]["month"] == f"{YEAR}-06")
-    assert june["target"] == "2000.00"
+    assert june["target_USD"] == "2000.00"
     assert client.delete(f"/api/v1/sales-targets/{target_id}/").status_code == 204
     assert client.get(f"/api/v1/sales-targets/{target_id}/").status_code == 404
 
