@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, Sum
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -50,24 +50,24 @@ def win_rate(viewer: User, filters: ReportFilters) -> Report:
     won: dict[object, int] = {}
     lost: dict[object, int] = {}
     amounts = MoneyBuckets()
+    # One pass: per owner and currency the won and lost counts, the won amount and the
+    # won deals' summed cycle (their mean is computed per owner below).
     rows = (closed.order_by().values("owner_id", "currency")
             .annotate(won=Count("id", filter=Q(stage__is_won=True)),
                       lost=Count("id", filter=Q(stage__is_lost=True)),
-                      amount=Sum("amount", filter=Q(stage__is_won=True))))
+                      amount=Sum("amount", filter=Q(stage__is_won=True)),
+                      cycle=Sum(CYCLE, filter=Q(stage__is_won=True))))
+    cycle_totals: dict[object, float] = {}
     for row in rows:
         for key in (row["owner_id"], OVERALL):
             won[key] = won.get(key, 0) + row["won"]
             lost[key] = lost.get(key, 0) + row["lost"]
             amounts.add(key, row["currency"], row["amount"])
-    cycles: dict[object, Decimal] = {}
-    cycle_rows = (closed.filter(stage__is_won=True).order_by().values("owner_id")
-                  .annotate(cycle=Avg(CYCLE)))
-    overall_cycle = closed.filter(stage__is_won=True).aggregate(cycle=Avg(CYCLE))["cycle"]
-    for key, value in [*((row["owner_id"], row["cycle"]) for row in cycle_rows),
-                       (OVERALL, overall_cycle)]:
-        if value is not None:
-            cycles[key] = (Decimal(value.total_seconds()) / SECONDS_PER_DAY).quantize(
-                Decimal("0.1"))
+            if row["cycle"] is not None:
+                cycle_totals[key] = cycle_totals.get(key, 0.0) + row["cycle"].total_seconds()
+    cycles: dict[object, Decimal] = {
+        key: (Decimal(seconds) / won[key] / SECONDS_PER_DAY).quantize(Decimal("0.1"))
+        for key, seconds in cycle_totals.items() if won.get(key)}
 
     money = MoneyColumns([amounts], on=period.end)
     base = {"pipeline": filters.pipeline_id, "closed_after": period.start_at,
