@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import django_filters
 from django.db import models
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -28,16 +27,14 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from crm.accounts import selectors, services
+from crm.accounts.filters import AccountFilter, ContactFilter
 from crm.accounts.models import (
     Account,
     AccountTeamRole,
-    AccountTier,
-    AccountType,
     Attitude,
     BuyingRole,
     Contact,
 )
-from crm.core.api.filters import CrmFilterSet, SafeIsoDateTimeFromToRangeFilter
 from crm.core.api.upsert import ExternalIdUpsertMixin
 from crm.core.api.viewsets import VisibleModelViewSet
 from tenants.users.models import User, UserKind
@@ -100,29 +97,6 @@ class AccountSerializer(serializers.ModelSerializer):
 
     def update(self, instance: Account, validated_data: dict[str, Any]) -> Account:
         return services.account_update(account=instance, actor=_viewer(self), **validated_data)
-
-
-class AccountFilter(CrmFilterSet):
-    type = django_filters.MultipleChoiceFilter(choices=AccountType.choices)
-    tier = django_filters.MultipleChoiceFilter(choices=AccountTier.choices)
-    region = django_filters.CharFilter(field_name="region", lookup_expr="iexact")
-    industry = django_filters.CharFilter(field_name="industry", lookup_expr="iexact")
-    owner = django_filters.NumberFilter(field_name="owner_id")
-    in_pool = django_filters.BooleanFilter(field_name="owner", lookup_expr="isnull")
-    parent = django_filters.NumberFilter(field_name="parent_id")
-    root = django_filters.BooleanFilter(field_name="parent", lookup_expr="isnull")
-    tag = django_filters.CharFilter(method="filter_tag")
-    updated = SafeIsoDateTimeFromToRangeFilter(field_name="updated_at")
-    created = SafeIsoDateTimeFromToRangeFilter(field_name="created_at")
-    external_id = django_filters.CharFilter(field_name="external_id")
-
-    class Meta:
-        model = Account
-        fields: list[str] = []
-
-    def filter_tag(self, queryset: QuerySet[Account], name: str, value: str
-                   ) -> QuerySet[Account]:
-        return queryset.filter(tags__contains=[value.strip()]) if value.strip() else queryset
 
 
 class MergeRequestSerializer(serializers.Serializer):
@@ -269,20 +243,6 @@ class ContactSerializer(serializers.ModelSerializer):
 
     def update(self, instance: Contact, validated_data: dict[str, Any]) -> Contact:
         return services.contact_update(contact=instance, actor=_viewer(self), **validated_data)
-
-
-class ContactFilter(CrmFilterSet):
-    account = django_filters.NumberFilter(field_name="account_id")
-    buying_role = django_filters.MultipleChoiceFilter(choices=BuyingRole.choices)
-    attitude = django_filters.MultipleChoiceFilter(choices=Attitude.choices)
-    covered_by = django_filters.NumberFilter(field_name="covered_by_id")
-    email = django_filters.CharFilter(field_name="email", lookup_expr="iexact")
-    updated = SafeIsoDateTimeFromToRangeFilter(field_name="updated_at")
-    external_id = django_filters.CharFilter(field_name="external_id")
-
-    class Meta:
-        model = Contact
-        fields: list[str] = []
 
 
 class ContactViewSet(ExternalIdUpsertMixin, VisibleModelViewSet):

@@ -12,8 +12,6 @@ from crm.accounts.models import (
     Account,
     AccountSettings,
     AccountTeamRole,
-    AccountTier,
-    AccountType,
     Contact,
     NameAlias,
 )
@@ -85,46 +83,6 @@ class AccountForm(forms.ModelForm):
 
     def clean_external_id(self) -> str | None:
         return (self.cleaned_data.get("external_id") or "").strip() or None
-
-
-class AccountFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False)
-    type = forms.ChoiceField(label=_("Type"), required=False,
-                             choices=[("", _("All types")), *AccountType.choices])
-    tier = forms.ChoiceField(label=_("Tier"), required=False,
-                             choices=[("", _("All tiers")), *AccountTier.choices])
-    region = forms.CharField(label=_("Region"), required=False)
-    tag = forms.CharField(label=_("Tag"), required=False)
-    owner = forms.ChoiceField(label=_("Owner"), required=False)
-    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=[
-        ("name", _("Name")), ("-updated_at", _("Recently updated")),
-        ("-value_score", _("Value score")), ("-last_activity_at", _("Latest activity")),
-    ])
-
-    def __init__(self, *args: Any, viewer: User, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = [
-            ("", _("Anyone")), ("me", _("Me")), ("pool", _("Shared pool")),
-        ]
-
-    def apply(self, queryset: Any, viewer: User) -> Any:
-        if not self.is_valid():
-            return queryset
-        data = self.cleaned_data
-        if data["type"]:
-            queryset = queryset.filter(type=data["type"])
-        if data["tier"]:
-            queryset = queryset.filter(tier=data["tier"])
-        if data["region"]:
-            queryset = queryset.filter(region__iexact=data["region"].strip())
-        if data["tag"]:
-            queryset = queryset.filter(tags__contains=[data["tag"].strip()])
-        if data["owner"] == "me":
-            queryset = queryset.filter(owner=viewer)
-        elif data["owner"] == "pool":
-            queryset = queryset.filter(owner__isnull=True)
-        sort = data.get("sort") or "name"
-        return queryset.order_by(sort, "pk")
 
 
 class MoveForm(forms.Form):

@@ -74,18 +74,23 @@ def account_visible_queryset(*, viewer: User) -> QuerySet[Account]:
 def account_list(*, viewer: User, search: str = "") -> QuerySet[Account]:
     """Visible accounts with owner and parent loaded, optionally searched by name/phone/city."""
     queryset = account_visible_queryset(viewer=viewer).select_related("owner", "parent")
-    search = search.strip()
-    if search:
-        from crm.accounts.normalize import normalize_phone
+    return account_search(queryset, search)
 
-        condition = Q(name__icontains=search) | Q(city__icontains=search) | Q(
-            external_id=search
-        )
-        digits = normalize_phone(search)
-        if len(digits) >= 5:
-            condition |= Q(phone_normalized__startswith=digits)
-        queryset = queryset.filter(condition)
-    return queryset
+
+def account_search(queryset: QuerySet[Account], search: str) -> QuerySet[Account]:
+    """``queryset`` narrowed to accounts whose name or city contains ``search``, whose
+    external id is it, or whose phone starts with its digits (the list page's search box and
+    the FilterSet's ``q``)."""
+    search = search.strip()
+    if not search:
+        return queryset
+    from crm.accounts.normalize import normalize_phone
+
+    condition = Q(name__icontains=search) | Q(city__icontains=search) | Q(external_id=search)
+    digits = normalize_phone(search)
+    if len(digits) >= 5:
+        condition |= Q(phone_normalized__startswith=digits)
+    return queryset.filter(condition)
 
 
 def account_get_for(*, viewer: User, account_id: int | str) -> Account:
@@ -190,13 +195,19 @@ def contact_list(*, viewer: User, search: str = "", account_id: int | None = Non
     )
     if account_id is not None:
         queryset = queryset.filter(account_id=account_id)
+    return contact_search(queryset, search)
+
+
+def contact_search(queryset: QuerySet[Contact], search: str) -> QuerySet[Contact]:
+    """``queryset`` narrowed to contacts whose name, e-mail or account name contains
+    ``search`` (the list page's search box and the FilterSet's ``q``)."""
     search = search.strip()
-    if search:
-        queryset = queryset.filter(
-            Q(last_name__icontains=search) | Q(first_name__icontains=search)
-            | Q(email__icontains=search) | Q(account__name__icontains=search)
-        )
-    return queryset
+    if not search:
+        return queryset
+    return queryset.filter(
+        Q(last_name__icontains=search) | Q(first_name__icontains=search)
+        | Q(email__icontains=search) | Q(account__name__icontains=search)
+    )
 
 
 def contact_get_for(*, viewer: User, contact_id: int | str) -> Contact:

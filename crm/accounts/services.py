@@ -27,7 +27,7 @@ from crm.accounts.models import (
     NameAlias,
 )
 from crm.accounts.normalize import AliasTable, domain_of, normalize_name, normalize_phone
-from crm.accounts.selectors import account_ancestor_ids
+from crm.accounts.selectors import account_ancestor_ids, account_is_visible
 from crm.core.audit import audit_changes, audit_event, audit_snapshot
 from crm.core.events import emit
 from crm.core.models import Notification
@@ -147,6 +147,19 @@ def _validate_account(account: Account) -> None:
     account.full_clean(exclude=["created_by", "owner", "parent"], validate_unique=False)
 
 
+def _check_parent_visible(actor: User | None, parent: Account | None, *,
+                          current_parent_id: int | None = None) -> None:
+    """A parent the actor names must be one they may see (crm.accounts.selectors), whether
+    it comes from a form, the API or an import file; the same answer as for an id that does
+    not exist, so nothing is learnt about others' accounts. Keeping the parent an account
+    already has is no new choice (a full PUT repeats it). ``actor`` None: system work."""
+    if parent is None or actor is None or parent.pk == current_parent_id:
+        return
+    if not account_is_visible(viewer=actor, account=parent):
+        raise ValidationError({"parent": _("No account you can see has this id.")},
+                              code="parent_not_visible")
+
+
 def _check_parent(account: Account, new_parent: Account | None) -> None:
     """No cycles: the new parent may be neither the account nor one of its descendants."""
     if new_parent is None or account.pk is None:
@@ -169,6 +182,7 @@ def account_create(*, actor: User | None, **fields: Unpack[AccountFields]) -> Ac
     _check_fields(fields, ACCOUNT_FIELDS)
     fields.setdefault("owner", actor)
     check_new_owner(actor=actor, owner=fields["owner"])
+    _check_parent_visible(actor, fields.get("parent"))
     if "region" in fields:
         fields["region"] = region_clean(fields["region"])
     account = Account(created_by=actor, **fields)
@@ -201,6 +215,7 @@ def account_update(*, account: Account, actor: User | None,
         if (new_owner.pk if new_owner is not None else None) != account.owner_id:
             raise owner_change_refused()
     if "parent" in fields:
+        _check_parent_visible(actor, fields["parent"], current_parent_id=account.parent_id)
         _check_parent(account, fields["parent"])
     if "region" in fields:
         fields["region"] = region_clean(fields["region"], current=account.region)
@@ -246,6 +261,7 @@ def account_move(*, account: Account, new_parent: Account | None, actor: User | 
     """Move ``account`` (with its whole branch) under ``new_parent``; None makes it a root."""
     _require_edit(actor)
     account = Account.objects.select_for_update().get(pk=account.pk)
+    _check_parent_visible(actor, new_parent, current_parent_id=account.parent_id)
     _check_parent(account, new_parent)
     before = audit_snapshot(account, ["parent"])
     account.parent = new_parent

@@ -12,20 +12,29 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crm.accounts import forms, selectors, services
 from crm.accounts.duplicates import duplicate_groups, duplicate_threshold
+from crm.accounts.filters import AccountFilter, ContactFilter
 from crm.accounts.models import Account, NameAlias
 from crm.accounts.panels import panels_for
 from crm.core.decorators import capability_required, staff_required
 from crm.core.exports import export_requested, page_export
 from crm.core.forms import apply_service_errors
+from crm.core.page_filters import page_filters
 from crm.core.pagination import page_of
 from tenants.users.models import User
 from tenants.users.permissions import Capability, can
 
 edit_required = capability_required(Capability.EDIT_RECORDS)
+
+ACCOUNT_SORTS = [
+    ("name", gettext_lazy("Name")), ("-updated_at", gettext_lazy("Recently updated")),
+    ("-value_score", gettext_lazy("Value score")),
+    ("-last_activity_at", gettext_lazy("Latest activity")),
+]
 
 
 # --- accounts ---------------------------------------------------------------------------
@@ -33,17 +42,17 @@ edit_required = capability_required(Capability.EDIT_RECORDS)
 @require_GET
 @staff_required
 def account_list(request: HttpRequest) -> HttpResponse:
-    filters = forms.AccountFilterForm(request.GET or None, viewer=request.user)
-    queryset = selectors.account_list(viewer=request.user, search=request.GET.get("q", ""))
-    queryset = filters.apply(queryset, request.user) if filters.is_bound else \
-        queryset.order_by("name", "pk")
-    if export_requested(request):
+    filters = page_filters(request, AccountFilter, selectors.account_list(viewer=request.user),
+                           sort_param="sort", sort_choices=ACCOUNT_SORTS, sort_label=_("Sort"))
+    queryset = filters.rows.order_by(filters.sort, "pk")
+    if export_requested(request) and filters.valid:
         return page_export(request, queryset, api_basename="account")
     page = page_of(queryset, request)
     template = ("crm/accounts/_account_rows.html" if request.htmx
                 else "crm/accounts/account_list.html")
     return render(request, template, {"filters": filters, "page": page,
-                                      "can_edit": can(request.user, Capability.EDIT_RECORDS)})
+                                      "can_edit": can(request.user, Capability.EDIT_RECORDS)},
+                  status=filters.status)
 
 
 @require_GET
@@ -295,20 +304,14 @@ def alias_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @staff_required
 def contact_list(request: HttpRequest) -> HttpResponse:
-    queryset = selectors.contact_list(viewer=request.user, search=request.GET.get("q", ""))
-    role = request.GET.get("buying_role", "")
-    if role:
-        queryset = queryset.filter(buying_role=role)
-    queryset = queryset.order_by("last_name", "first_name", "pk")
-    if export_requested(request):
+    filters = page_filters(request, ContactFilter, selectors.contact_list(viewer=request.user))
+    queryset = filters.rows.order_by("last_name", "first_name", "pk")
+    if export_requested(request) and filters.valid:
         return page_export(request, queryset, api_basename="contact")
-    page = page_of(queryset, request)
-    from crm.accounts.models import BuyingRole
-
     return render(request, "crm/accounts/contact_list.html", {
-        "page": page, "q": request.GET.get("q", ""), "role": role,
-        "roles": BuyingRole.choices, "can_edit": can(request.user, Capability.EDIT_RECORDS),
-    })
+        "filters": filters, "page": page_of(queryset, request),
+        "can_edit": can(request.user, Capability.EDIT_RECORDS),
+    }, status=filters.status)
 
 
 @require_GET

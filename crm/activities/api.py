@@ -7,7 +7,6 @@ caller may not see answers 404.
 
 from typing import Any
 
-import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -19,10 +18,10 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.viewsets import GenericViewSet
 
 from crm.activities import selectors, services
+from crm.activities.filters import ActivityFilter
 from crm.activities.models import Activity, ActivityComment, ActivityKind
 from crm.activities.targets import TARGET_TYPES, target_get_for, target_key_of
 from crm.core.api.export import ExportListMixin
-from crm.core.api.filters import CrmFilterSet, SafeIsoDateTimeFilter
 from crm.core.api.viewsets import VisibilityEnforcedMixin
 
 
@@ -92,37 +91,6 @@ class CommentSerializer(serializers.ModelSerializer):
         model = ActivityComment
         fields = ["id", "author", "author_email", "body", "created_at"]
         read_only_fields = ["id", "author", "author_email", "created_at"]
-
-
-class ActivityFilter(CrmFilterSet):
-    kind = django_filters.ChoiceFilter(choices=ActivityKind.choices)
-    status = django_filters.ChoiceFilter(choices=[("open", "open"), ("done", "done")],
-                                         method="filter_status")
-    owner = django_filters.NumberFilter(field_name="owner_id")
-    account = django_filters.NumberFilter(field_name="account_id")
-    target_type = django_filters.ChoiceFilter(choices=[(k, k) for k in TARGET_TYPES],
-                                              method="filter_target_type")
-    target_id = django_filters.NumberFilter(field_name="target_id")
-    occurred_after = SafeIsoDateTimeFilter(field_name="occurred_at",
-                                                      lookup_expr="gte")
-    occurred_before = SafeIsoDateTimeFilter(field_name="occurred_at",
-                                                       lookup_expr="lt")
-    due_before = SafeIsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
-
-    class Meta:
-        model = Activity
-        fields: list[str] = []
-
-    def filter_status(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.filter(done_at__isnull=(value == "open"))
-
-    def filter_target_type(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        from django.contrib.contenttypes.models import ContentType
-
-        model = TARGET_TYPES[value].model()
-        if model is None:
-            return queryset.none()
-        return queryset.filter(target_type=ContentType.objects.get_for_model(model))
 
 
 def _bad(error: DjangoValidationError) -> Response:

@@ -101,17 +101,3 @@ class LocationForm(forms.Form):
                                   min_value=-90, max_value=90)
     longitude = forms.DecimalField(label=_("Longitude"), max_digits=10, decimal_places=6,
                                    min_value=-180, max_value=180)
-
-
-class ActivityFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False)
-    kind = forms.ChoiceField(label=_("Kind"), required=False,
-                             choices=[("", _("All kinds")), *ActivityKind.choices])
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=[
-        ("", _("Open and done")), ("open", _("Open")), ("done", _("Done"))])
-    owner = forms.IntegerField(label=_("Owner"), required=False, widget=forms.Select)
-    mine = forms.BooleanField(label=_("Only mine"), required=False)
-    date_from = forms.DateField(label=_("From"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}))

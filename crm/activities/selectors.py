@@ -106,6 +106,29 @@ def _with_social(queryset: QuerySet[Activity], viewer: User) -> QuerySet[Activit
     )
 
 
+def activity_search(queryset: QuerySet[Activity], search: str) -> QuerySet[Activity]:
+    """``queryset`` narrowed to activities whose subject or notes contain ``search``."""
+    term = search.strip()
+    if not term:
+        return queryset
+    return queryset.filter(Q(subject__icontains=term) | Q(notes__icontains=term))
+
+
+def activity_occurred_between(queryset: QuerySet[Activity], *, date_from: date | None = None,
+                              date_to: date | None = None) -> QuerySet[Activity]:
+    """``queryset`` narrowed to activities on these days (both included) in the current
+    time zone (the viewer's)."""
+    current = timezone.get_current_timezone()
+    if date_from:
+        queryset = queryset.filter(
+            occurred_at__gte=datetime.combine(date_from, time.min, tzinfo=current))
+    if date_to:
+        queryset = queryset.filter(
+            occurred_at__lt=datetime.combine(date_to + timedelta(days=1), time.min,
+                                             tzinfo=current))
+    return queryset
+
+
 def activity_list(*, viewer: User, filters: ActivityFilters | None = None
                   ) -> QuerySet[Activity]:
     """Visible activities, newest first, with owner/account loaded and social counts."""
@@ -123,17 +146,9 @@ def activity_list(*, viewer: User, filters: ActivityFilters | None = None
         queryset = queryset.filter(done_at__isnull=True)
     elif filters.status == "done":
         queryset = queryset.filter(done_at__isnull=False)
-    if filters.q.strip():
-        term = filters.q.strip()
-        queryset = queryset.filter(Q(subject__icontains=term) | Q(notes__icontains=term))
-    current = timezone.get_current_timezone()
-    if filters.date_from:
-        queryset = queryset.filter(
-            occurred_at__gte=datetime.combine(filters.date_from, time.min, tzinfo=current))
-    if filters.date_to:
-        queryset = queryset.filter(
-            occurred_at__lt=datetime.combine(filters.date_to + timedelta(days=1), time.min,
-                                             tzinfo=current))
+    queryset = activity_search(queryset, filters.q)
+    queryset = activity_occurred_between(queryset, date_from=filters.date_from,
+                                         date_to=filters.date_to)
     return _with_social(
         queryset.select_related("owner", "account", "target_type"), viewer
     ).order_by("-occurred_at", "-id")

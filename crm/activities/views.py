@@ -18,8 +18,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from crm.accounts.selectors import account_get_for, account_visible_queryset
 from crm.activities import selectors, services
+from crm.activities.filters import ActivityFilter
 from crm.activities.forms import (
-    ActivityFilterForm,
     ActivityForm,
     CheckInForm,
     CommentForm,
@@ -29,7 +29,9 @@ from crm.activities.forms import (
 from crm.activities.models import ActivityKind
 from crm.activities.targets import target_get_for, target_key_of
 from crm.core.decorators import capability_required, staff_required
+from crm.core.exports import export_requested, page_export
 from crm.core.forms import apply_service_errors
+from crm.core.page_filters import page_filters
 from crm.core.redirects import safe_next
 from tenants.users.permissions import Capability, can
 
@@ -79,26 +81,22 @@ def today_widget_context(request: HttpRequest) -> dict[str, object]:
 @require_GET
 @staff_required
 def activity_list(request: HttpRequest) -> HttpResponse:
-    form = ActivityFilterForm(request.GET or None)
-    filters = selectors.ActivityFilters()
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        filters = selectors.ActivityFilters(
-            kind=data["kind"], status=data["status"], q=data["q"], owner=data["owner"],
-            mine=data["mine"], date_from=data["date_from"], date_to=data["date_to"],
-        )
-    activities = selectors.activity_list(viewer=request.user, filters=filters)
-    page = Paginator(activities, PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = page_filters(request, ActivityFilter,
+                           selectors.activity_list(viewer=request.user))
+    if export_requested(request) and filters.valid:
+        return page_export(request, filters.rows, api_basename="activity")
+    page = Paginator(filters.rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
-        "form": form, "page": page, "query": query.urlencode(),
-        "kinds": ActivityKind.choices, "owners": selectors.owner_choices(),
-        "can_edit": can(request.user, Capability.EDIT_RECORDS),
+        "filters": filters, "form": filters.form, "page": page, "query": query.urlencode(),
+        "kinds": ActivityKind.choices, "can_edit": can(request.user, Capability.EDIT_RECORDS),
     }
     if _is_htmx(request):
-        return render(request, "crm/activities/_activity_rows.html", context)
-    return render(request, "crm/activities/activity_list.html", context)
+        return render(request, "crm/activities/_activity_rows.html", context,
+                      status=filters.status)
+    return render(request, "crm/activities/activity_list.html", context,
+                  status=filters.status)
 
 
 # --- create / complete ---------------------------------------------------------------------

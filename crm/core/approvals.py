@@ -6,7 +6,7 @@ each; this module keeps the rules every approval shares: a step lists its candid
 approvers, only a candidate decides, nobody decides their own request, a decision is final
 and audited, and a new submission starts a new round so earlier decisions stay readable."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -62,8 +62,13 @@ def pending_step(target: models.Model) -> Approval | None:
 
 @transaction.atomic
 def approval_decide(approval: Approval, *, actor: User, approve: bool, comment: str = "",
-                    target: models.Model | None = None) -> Approval:
-    """Record ``actor``'s decision on a pending step; refuses non-candidates and self-approval."""
+                    target: models.Model | None = None,
+                    still_eligible: Callable[[User], bool] | None = None) -> Approval:
+    """Record ``actor``'s decision on a pending step; refuses non-candidates, self-approval
+    and candidates who no longer qualify. The candidates were chosen when the step opened;
+    by the time of the decision a candidate may have been deactivated or lost the role,
+    limit or visibility that made them one, so ``still_eligible`` (the record type's rule,
+    asked again now) must accept ``actor`` too."""
     approval = Approval.objects.select_for_update().get(pk=approval.pk)
     if approval.decision != ApprovalDecision.PENDING:
         raise ValidationError(_("This step has already been decided."))
@@ -71,6 +76,11 @@ def approval_decide(approval: Approval, *, actor: User, approve: bool, comment: 
         raise PermissionDenied(_("You cannot approve your own request."))
     if not approval.candidates.filter(pk=actor.pk).exists():
         raise PermissionDenied(_("You are not an approver of this step."))
+    fresh = User.objects.filter(pk=actor.pk).first()
+    if fresh is None or not fresh.is_active or \
+            (still_eligible is not None and not still_eligible(fresh)):
+        raise PermissionDenied(_("You can no longer approve this step: your role, approval "
+                                 "limit or access has changed since it was opened."))
     if not approve and not comment.strip():
         raise ValidationError({"comment": _("Say why you reject it.")})
     approval.decision = ApprovalDecision.APPROVED if approve else ApprovalDecision.REJECTED

@@ -82,6 +82,14 @@ def _team_member_ids(team_ids: frozenset[int]) -> frozenset[int]:
     )
 
 
+def team_member_ids(team_id: int) -> frozenset[int]:
+    """The members of the active team with this id (nobody for an archived or unknown
+    team): what a list or a report narrowed to one team counts, always inside the viewer's
+    own visibility (the narrowing never widens it)."""
+    return frozenset(Team.members.through.objects.filter(
+        team_id=team_id, team__archived_at__isnull=True).values_list("user_id", flat=True))
+
+
 def viewer_team_ids(viewer: User) -> frozenset[int] | None:
     """The teams ``viewer`` works in (member or manager); None means every team (users who
     see all records). Team pools and team-scoped settings follow this."""

@@ -248,6 +248,23 @@ def expense_approval_route(*, expense: Expense) -> ApprovalRoute:
     return ApprovalRoute(candidates=admins, label=_("Administrator"), reason=reason)
 
 
+def expense_may_still_approve(*, expense: Expense, user: User) -> bool:
+    """Whether ``user`` qualifies now as an approver of ``expense`` (asked again when they
+    decide: the candidates were chosen at submission): active staff, neither the spender nor
+    the author, the spender's manager or an administrator, with a limit covering the amount."""
+    if not user.is_active or user.kind != UserKind.STAFF:
+        return False
+    if user.pk in (expense.owner_id, expense.created_by_id):
+        return False
+    amount = expense.amount if expense.currency == _workspace_currency() else None
+    if not _covers(user, amount):
+        return False
+    manager = (can(user, Capability.SEE_TEAM_RECORDS)
+               and not can(user, Capability.SEE_ALL_RECORDS)
+               and manages_user(user, expense.owner))
+    return manager or can(user, Capability.MANAGE_SETTINGS)
+
+
 def _url(expense: Expense) -> str:
     return reverse("crm_expenses:expense_detail", kwargs={"pk": expense.pk})
 
@@ -285,7 +302,9 @@ def _decide(expense: Expense, *, actor: User, approve: bool, comment: str) -> Ex
     step = pending_step(expense)
     if expense.status != ExpenseStatus.SUBMITTED or step is None:
         raise ValidationError(_("This expense is not waiting for approval."))
-    approval_decide(step, actor=actor, approve=approve, comment=comment, target=expense)
+    approval_decide(step, actor=actor, approve=approve, comment=comment, target=expense,
+                    still_eligible=lambda user: expense_may_still_approve(expense=expense,
+                                                                          user=user))
     expense.status = ExpenseStatus.APPROVED if approve else ExpenseStatus.REJECTED
     expense.decided_at = timezone.now()
     expense.save(update_fields=["status", "decided_at", "updated_at"])

@@ -5,7 +5,6 @@ and response names of create and convert are fixed for integrators (see the issu
 
 from typing import Any
 
-import django_filters
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -17,13 +16,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from crm.core.api.filters import (
-    CrmFilterSet,
-    SafeIsoDateTimeFilter,
-    SafeIsoDateTimeFromToRangeFilter,
-)
 from crm.core.api.viewsets import VisibleModelViewSet
 from crm.leads import selectors, services
+from crm.leads.filters import LeadFilter
 from crm.leads.models import (
     EDITABLE_STATUSES,
     Campaign,
@@ -96,18 +91,6 @@ class LeadDisqualifySerializer(serializers.Serializer):
 
 class LeadAssignSerializer(serializers.Serializer):
     owner = serializers.IntegerField(allow_null=True, min_value=1)
-
-
-class LeadFilter(CrmFilterSet):
-    unassigned = django_filters.BooleanFilter(field_name="owner", lookup_expr="isnull")
-    score_min = django_filters.NumberFilter(field_name="score", lookup_expr="gte")
-    created_after = SafeIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    converted = SafeIsoDateTimeFromToRangeFilter(field_name="converted_at")  # crm.reports
-    region = django_filters.CharFilter(field_name="region", lookup_expr="iexact")
-
-    class Meta:
-        model = Lead
-        fields = ("status", "source", "owner", "campaign", "region")
 
 
 class LeadViewSet(VisibleModelViewSet):

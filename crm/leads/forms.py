@@ -14,7 +14,6 @@ from crm.leads.models import (
     AssignmentRule,
     Campaign,
     Lead,
-    LeadSource,
     LeadStatus,
     ScoringRule,
 )
@@ -55,31 +54,6 @@ class LeadForm(forms.ModelForm):
     def _post_clean(self) -> None:
         # Model validation runs in the service (one place for the rules), not here.
         pass
-
-
-class LeadFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False)
-    status = forms.ChoiceField(label=_("Status"), required=False,
-                               choices=[("", _("Open statuses")), ("all", _("All")),
-                                        *LeadStatus.choices])
-    source = forms.ChoiceField(label=_("Source"), required=False,
-                               choices=[("", _("Any source")), *list(LeadSource.choices)])
-    campaign = forms.ModelChoiceField(label=_("Campaign"), required=False,
-                                      queryset=Campaign.objects.none(),
-                                      empty_label=_("Any campaign"))
-    owner = forms.ChoiceField(label=_("Owner"), required=False)
-    ordering = forms.ChoiceField(
-        label=_("Order by"), required=False,
-        choices=[("-created_at", _("Newest")), ("-score", _("Highest score")),
-                 ("company", _("Company")), ("-updated_at", _("Recently changed"))],
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["campaign"].queryset = Campaign.objects.order_by("-start_date", "name")
-        self.fields["owner"].choices = [
-            ("", _("Anyone")), ("mine", _("Mine")), ("queue", _("Unassigned queue")),
-        ] + [(str(user.pk), user.display_name) for user in lead_owner_choices()]
 
 
 class AssignForm(forms.Form):

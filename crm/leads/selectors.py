@@ -72,6 +72,21 @@ LEAD_ORDERINGS = ("created_at", "-created_at", "score", "-score", "company", "-c
                   "updated_at", "-updated_at")
 
 
+CLOSED_LEAD_STATUSES = (LeadStatus.CONVERTED, LeadStatus.DISQUALIFIED)
+
+
+def lead_search(queryset: QuerySet[Lead], search: str) -> QuerySet[Lead]:
+    """``queryset`` narrowed to leads whose company, name, e-mail or phone contains
+    ``search`` (the list page's search box and the FilterSet's ``q``)."""
+    term = search.strip()
+    if not term:
+        return queryset
+    return queryset.filter(
+        Q(company__icontains=term) | Q(first_name__icontains=term)
+        | Q(last_name__icontains=term) | Q(email__icontains=term) | Q(phone__icontains=term)
+    )
+
+
 def lead_list(*, viewer: User, filters: LeadFilters | None = None) -> QuerySet[Lead]:
     filters = filters or LeadFilters()
     queryset = leads_visible_to(viewer).select_related("owner", "campaign")
@@ -80,7 +95,7 @@ def lead_list(*, viewer: User, filters: LeadFilters | None = None) -> QuerySet[L
     if filters.statuses:
         queryset = queryset.filter(status__in=filters.statuses)
     if not filters.include_closed:
-        queryset = queryset.exclude(status__in=(LeadStatus.CONVERTED, LeadStatus.DISQUALIFIED))
+        queryset = queryset.exclude(status__in=CLOSED_LEAD_STATUSES)
     if filters.source:
         queryset = queryset.filter(source=filters.source)
     if filters.campaign_id:
@@ -93,13 +108,7 @@ def lead_list(*, viewer: User, filters: LeadFilters | None = None) -> QuerySet[L
         queryset = queryset.filter(owner_id=filters.owner_id)
     if filters.region:
         queryset = queryset.filter(region__iexact=filters.region)
-    if filters.search:
-        term = filters.search.strip()
-        queryset = queryset.filter(
-            Q(company__icontains=term) | Q(first_name__icontains=term)
-            | Q(last_name__icontains=term) | Q(email__icontains=term)
-            | Q(phone__icontains=term)
-        )
+    queryset = lead_search(queryset, filters.search)
     ordering = filters.ordering if filters.ordering in LEAD_ORDERINGS else "-created_at"
     return queryset.order_by(ordering, "-id")
 

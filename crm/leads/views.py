@@ -8,13 +8,16 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crm.core.audit import history_for
 from crm.core.decorators import capability_required, staff_required
 from crm.core.exports import export_requested, page_export
 from crm.core.forms import apply_service_errors
+from crm.core.page_filters import page_filters
 from crm.leads import selectors, services
+from crm.leads.filters import OPEN, LeadFilter
 from crm.leads.forms import (
     AssignForm,
     AssignmentRuleForm,
@@ -22,7 +25,6 @@ from crm.leads.forms import (
     CampaignForm,
     ConvertForm,
     DisqualifyForm,
-    LeadFilterForm,
     LeadForm,
     ScoringRuleForm,
 )
@@ -47,42 +49,34 @@ def _require_edit(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
-def _filters_from(form: LeadFilterForm) -> selectors.LeadFilters:
-    data = form.cleaned_data if form.is_valid() else {}
-    status = data.get("status") or ""
-    owner = data.get("owner") or ""
-    campaign = data.get("campaign")
-    return selectors.LeadFilters(
-        status="" if status in ("", "all") else status,
-        include_closed=status != "",
-        source=data.get("source") or "",
-        campaign_id=campaign.pk if campaign else None,
-        unassigned=owner == "queue",
-        mine=owner == "mine",
-        owner_id=int(owner) if owner.isdigit() else None,
-        search=data.get("q") or "",
-        ordering=data.get("ordering") or "-created_at",
-    )
+LEAD_ORDERINGS = [
+    ("-created_at", gettext_lazy("Newest")), ("-score", gettext_lazy("Highest score")),
+    ("company", gettext_lazy("Company")), ("-updated_at", gettext_lazy("Recently changed")),
+]
 
 
 @staff_required
 def lead_list(request: HttpRequest) -> HttpResponse:
     _require_lead_access(request)
-    form = LeadFilterForm(request.GET or None)
-    filters = _filters_from(form)
-    if export_requested(request):
-        return page_export(request, selectors.lead_list(viewer=request.user, filters=filters),
-                           api_basename="lead")
-    page = Paginator(selectors.lead_list(viewer=request.user, filters=filters), PAGE_SIZE)
+    # The page opens on the open leads (the API's status filter is absent: every lead).
+    filters = page_filters(
+        request, LeadFilter,
+        selectors.lead_list(viewer=request.user, filters=selectors.LeadFilters()),
+        defaults={"status": OPEN}, sort_param="ordering", sort_choices=LEAD_ORDERINGS,
+        sort_label=_("Order by"))
+    leads = filters.rows.order_by(filters.sort, "-id")
+    if export_requested(request) and filters.valid:
+        return page_export(request, leads, api_basename="lead")
+    page = Paginator(leads, PAGE_SIZE)
     page_obj = page.get_page(request.GET.get("page"))
     queue_count = selectors.lead_queue(viewer=request.user).count()
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "crm/leads/lead_list.html", {
-        "form": form, "page_obj": page_obj, "leads": page_obj.object_list,
-        "queue_count": queue_count, "querystring": query.urlencode(),
-        "may_edit": _may_edit(request),
-    })
+        "filters": filters, "form": filters.form, "page_obj": page_obj,
+        "leads": page_obj.object_list, "queue_count": queue_count,
+        "querystring": query.urlencode(), "may_edit": _may_edit(request),
+    }, status=filters.status)
 
 
 @staff_required

@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from crm.core.api.filters import CrmFilterSet, SafeIsoDateTimeFromToRangeFilter
+from crm.core.api.team_filter import TeamFilter
 from crm.orders.models import Order, OrderKind, OrderStatus
 
 
@@ -25,6 +26,7 @@ class OrderFilter(CrmFilterSet):
                                                    label=_("Renewal date"))
     external_id = django_filters.CharFilter(field_name="external_id", label=_("External id"))
     updated = SafeIsoDateTimeFromToRangeFilter(field_name="updated_at")
+    team = TeamFilter(owner_field="owner", label=_("Team"))
 
     class Meta:
         model = Order

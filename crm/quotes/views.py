@@ -197,7 +197,8 @@ def quote_totals(request: HttpRequest) -> HttpResponse:
         try:
             context["preview"] = services.quote_totals_preview(
                 account=account, currency=currency.upper(), lines=inputs,
-                discount_percent=header.cleaned_data.get("discount_percent") or 0)
+                discount_percent=header.cleaned_data.get("discount_percent") or 0,
+                quote=quote)
             preview = context["preview"]
             context["currency"] = preview.totals.currency
             context["rows"] = list(zip(preview.lines, preview.totals.lines,

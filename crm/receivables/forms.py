@@ -31,6 +31,7 @@ class InstalmentFilterForm(forms.Form):
     rep = forms.CharField(required=False)  # a user id, or "none" for orders without owner
     account = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
     currency = forms.CharField(required=False, max_length=3)
+    team = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
 
     def clean_rep(self) -> str:
         value = (self.cleaned_data.get("rep") or "").strip()

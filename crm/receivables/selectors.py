@@ -279,6 +279,8 @@ class AgingFilters:
     no_rep: bool = False  # orders without an owner
     account: int | None = None
     currency: str = ""
+    # Orders owned by one of these users (a team's members); None: any owner.
+    owners: frozenset[int] | None = None
 
 
 def aging_instalments(*, viewer: User, filters: AgingFilters) -> QuerySet[Instalment]:
@@ -300,6 +302,8 @@ def aging_instalments(*, viewer: User, filters: AgingFilters) -> QuerySet[Instal
         queryset = queryset.filter(order__owner__isnull=True)
     elif filters.rep is not None:
         queryset = queryset.filter(order__owner_id=filters.rep)
+    if filters.owners is not None:
+        queryset = queryset.filter(order__owner_id__in=filters.owners)
     if filters.account is not None:
         queryset = queryset.filter(order__account_id=filters.account)
     if filters.currency:
@@ -338,14 +342,17 @@ def _owner_label(row: dict) -> str:
     return name or row["order__owner__email"]
 
 
-def aging_report(*, viewer: User, as_of: date | None = None, group_by: str = "rep"
+def aging_report(*, viewer: User, as_of: date | None = None, group_by: str = "rep",
+                 rep: int | None = None, owners: frozenset[int] | None = None
                  ) -> AgingReport:
     """Open amounts per bucket, by rep (the order's owner) or by account, and per currency;
-    one query. Each figure equals the sum of ``aging_instalments`` with the same filters."""
+    one query. Each figure equals the sum of ``aging_instalments`` with the same filters
+    (``rep``: one owner's orders; ``owners``: orders of these owners, e.g. a team's)."""
     if group_by not in GROUP_BY:
         raise ValueError(f"group_by must be one of {GROUP_BY}")
     as_of = as_of or tenant_today()
-    base = aging_instalments(viewer=viewer, filters=AgingFilters(as_of=as_of)).order_by()
+    base = aging_instalments(viewer=viewer, filters=AgingFilters(
+        as_of=as_of, rep=rep, owners=owners)).order_by()
     if group_by == "rep":
         keys = ["order__owner_id", "order__owner__first_name", "order__owner__last_name",
                 "order__owner__email"]

@@ -20,6 +20,7 @@ from crm.core.decorators import capability_required, staff_required
 from crm.core.forms import apply_service_errors
 from crm.core.money import round_money
 from crm.core.pagination import page_of
+from crm.core.visibility import team_member_ids
 from crm.orders.models import Order
 from crm.receivables import forms, selectors, services
 from tenants.users.permissions import Capability, can
@@ -67,7 +68,8 @@ def instalment_list(request: HttpRequest) -> HttpResponse:
     filters = selectors.AgingFilters(
         as_of=data.get("as_of") or selectors.tenant_today(), bucket=data.get("bucket", ""),
         rep=int(rep) if rep and rep != "none" else None, no_rep=rep == "none",
-        account=data.get("account"), currency=data.get("currency", ""))
+        account=data.get("account"), currency=data.get("currency", ""),
+        owners=team_member_ids(data["team"]) if data.get("team") else None)
     instalments = selectors.aging_instalments(viewer=request.user, filters=filters)
     totals = (instalments.order_by().values("order__currency")
               .annotate(open=Sum("outstanding")).order_by("order__currency"))

@@ -25,7 +25,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crm.core.models import Team
-from crm.core.visibility import managed_user_ids, owner_scope_for, viewer_team_ids
+from crm.core.visibility import (
+    managed_user_ids,
+    owner_scope_for,
+    team_member_ids,
+    viewer_team_ids,
+)
 from crm.reports.models import ExchangeRate, SalesTarget
 from crm.reports.types import ReportFilters
 from tenants.users.models import Role, User, UserKind
@@ -61,11 +66,6 @@ def filter_rep_choices(*, viewer: User) -> QuerySet[User]:
     if scope.owner_ids is None:
         return staff.filter(role__in=SALES_ROLES)
     return staff.filter(pk__in=scope.owner_ids)
-
-
-def team_member_ids(team_id: int) -> frozenset[int]:
-    return frozenset(Team.members.through.objects.filter(team_id=team_id)
-                     .values_list("user_id", flat=True))
 
 
 def report_owner_ids(*, viewer: User, filters: ReportFilters) -> frozenset[int] | None:

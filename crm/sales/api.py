@@ -2,7 +2,6 @@
 
 from typing import Any
 
-import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
@@ -24,9 +23,9 @@ from rest_framework.viewsets import GenericViewSet
 from crm.accounts.models import Account, Contact
 from crm.accounts.selectors import account_visible_queryset, contact_visible_queryset
 from crm.core.api.export import ExportListMixin
-from crm.core.api.filters import CrmFilterSet, SafeIsoDateTimeFromToRangeFilter
 from crm.core.api.viewsets import VisibilityEnforcedMixin, VisibleReadOnlyViewSet
 from crm.sales import selectors, services
+from crm.sales.filters import OpportunityFilter
 from crm.sales.models import KeyAction, Opportunity, Pipeline, Stage
 from tenants.users.models import User
 from tenants.users.permissions import Capability, can
@@ -182,35 +181,6 @@ ErrorSerializer = inline_serializer(
 
 
 # --- filters -------------------------------------------------------------------------------
-
-
-class OpportunityFilter(CrmFilterSet):
-    status = django_filters.ChoiceFilter(
-        choices=[("open", _("Open")), ("won", _("Won")), ("lost", _("Lost")),
-                 ("closed", _("Closed"))],
-        method="filter_status",
-    )
-    close_from = django_filters.DateFilter(field_name="close_date", lookup_expr="gte")
-    close_to = django_filters.DateFilter(field_name="close_date", lookup_expr="lte")
-    min_amount = django_filters.NumberFilter(field_name="amount", lookup_expr="gte")
-    max_amount = django_filters.NumberFilter(field_name="amount", lookup_expr="lte")
-    # Reports' click-throughs (crm.reports): deals closed in a period, owned in a team.
-    closed = SafeIsoDateTimeFromToRangeFilter(field_name="closed_at")
-    team = django_filters.NumberFilter(method="filter_team", label=_("Team"))
-
-    class Meta:
-        model = Opportunity
-        fields = ["pipeline", "stage", "owner", "account", "currency"]
-
-    def filter_team(self, queryset: QuerySet, name: str, value: Any) -> QuerySet:
-        if value is None or value != int(value) or not 0 < value < 2**63:
-            return queryset.none()
-        return queryset.filter(owner_id__in=selectors.team_member_ids(int(value)))
-
-    def filter_status(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return selectors.apply_opportunity_filters(
-            queryset, selectors.OpportunityFilters(status=value)
-        )
 
 
 # --- viewsets ------------------------------------------------------------------------------

@@ -13,10 +13,6 @@ from crm.sales.models import OpportunityTeamRole, Pipeline, Stage
 from tenants.users.models import User, UserKind
 from tenants.users.permissions import Capability, can
 
-STATUS_CHOICES = [
-    ("", _("Any status")), ("open", _("Open")), ("won", _("Won")), ("lost", _("Lost")),
-    ("closed", _("Closed")),
-]
 ORDERING_CHOICES = [
     ("", _("Recently updated")), ("close_date", _("Close date")),
     ("-amount", _("Largest amount")), ("name", _("Name")), ("stage", _("Stage")),
@@ -58,31 +54,6 @@ class AccountChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj: Account) -> str:
         return obj.name
-
-
-class OpportunityFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    pipeline = forms.ModelChoiceField(label=_("Pipeline"), queryset=Pipeline.objects.none(),
-                                      required=False, empty_label=_("All pipelines"))
-    stage = forms.ModelChoiceField(label=_("Stage"), queryset=Stage.objects.none(),
-                                   required=False, empty_label=_("All stages"))
-    owner = UserChoiceField(label=_("Owner"), queryset=User.objects.none(), required=False,
-                            empty_label=_("Anyone"))
-    status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
-    close_from = forms.DateField(label=_("Closing from"), required=False,
-                                 widget=forms.DateInput(attrs={"type": "date"}))
-    close_to = forms.DateField(label=_("Closing until"), required=False,
-                               widget=forms.DateInput(attrs={"type": "date"}))
-    ordering = forms.ChoiceField(label=_("Order by"), choices=ORDERING_CHOICES, required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["pipeline"].queryset = Pipeline.objects.filter(active=True)
-        self.fields["stage"].queryset = Stage.objects.select_related("pipeline").filter(
-            pipeline__active=True
-        )
-        self.fields["stage"].label_from_instance = lambda stage: f"{stage.pipeline} · {stage}"
-        _limit_user_field(self.fields["owner"], sales_users())
 
 
 class ForecastFilterForm(forms.Form):

@@ -83,9 +83,7 @@ class OpportunityFilters:
 def apply_opportunity_filters(
     queryset: QuerySet[Opportunity], filters: OpportunityFilters
 ) -> QuerySet[Opportunity]:
-    if filters.q:
-        term = filters.q.strip()
-        queryset = queryset.filter(Q(name__icontains=term) | Q(account__name__icontains=term))
+    queryset = opportunity_search(queryset, filters.q)
     if filters.pipeline:
         queryset = queryset.filter(pipeline_id=filters.pipeline)
     if filters.stage:
@@ -108,8 +106,21 @@ def apply_opportunity_filters(
         queryset = queryset.filter(close_date__lte=filters.close_to)
     if filters.min_amount is not None:
         queryset = queryset.filter(amount__gte=filters.min_amount)
-    if filters.ordering in ORDERINGS:
-        queryset = queryset.order_by(*ORDERINGS[filters.ordering])
+    return opportunity_order(queryset, filters.ordering)
+
+
+def opportunity_search(queryset: QuerySet[Opportunity], search: str) -> QuerySet[Opportunity]:
+    """``queryset`` narrowed to deals whose name or account name contains ``search``."""
+    term = search.strip()
+    if not term:
+        return queryset
+    return queryset.filter(Q(name__icontains=term) | Q(account__name__icontains=term))
+
+
+def opportunity_order(queryset: QuerySet[Opportunity], ordering: str) -> QuerySet[Opportunity]:
+    """``queryset`` in one of the ``ORDERINGS`` (anything else: as it was)."""
+    if ordering in ORDERINGS:
+        return queryset.order_by(*ORDERINGS[ordering])
     return queryset
 
 
@@ -121,6 +132,13 @@ def opportunity_list(
         "account", "stage", "pipeline", "owner"
     )
     return apply_opportunity_filters(queryset, filters or OpportunityFilters())
+
+
+def opportunity_ids_of_campaign(campaign_id: int) -> QuerySet[Opportunity, int]:
+    """Ids of the opportunities a lead of this campaign was converted
+    into. Visibility: ids only; callers narrow a visible queryset with them."""
+    return Opportunity.objects.filter(source_leads__campaign_id=campaign_id).values_list(
+        "pk", flat=True)
 
 
 def opportunity_get_for(*, viewer: User, opportunity_id: int | str) -> Opportunity:
@@ -243,12 +261,6 @@ class ForecastRow:
     count: int
     amount: Decimal
     weighted: Decimal
-
-
-def team_member_ids(team_id: int) -> list[int]:
-    """The members of the team (the opportunity list's ``team`` filter: deals they own)."""
-    return list(Team.members.through.objects.filter(team_id=team_id)
-                .values_list("user_id", flat=True))
 
 
 def _open_forecast_base(*, viewer: User, start: date | None, end: date | None,

@@ -24,7 +24,9 @@ from crm.core.audit import history_for
 from crm.core.decorators import capability_required
 from crm.core.exports import export_requested, page_export
 from crm.core.forms import apply_service_errors
+from crm.core.page_filters import page_filters
 from crm.sales import forms, selectors, services
+from crm.sales.filters import OpportunityFilter
 from crm.sales.models import KeyAction, Opportunity, Pipeline, Stage
 from tenants.users.models import User
 from tenants.users.permissions import Capability, can
@@ -64,27 +66,20 @@ def _wants_json(request: HttpRequest) -> bool:
 @require_GET
 @sales_required()
 def opportunity_list(request: HttpRequest) -> HttpResponse:
-    form = forms.OpportunityFilterForm(request.GET or None)
-    filters = selectors.OpportunityFilters(status="")
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        filters = selectors.OpportunityFilters(
-            q=data["q"], pipeline=data["pipeline"].pk if data["pipeline"] else None,
-            stage=data["stage"].pk if data["stage"] else None,
-            owner=data["owner"].pk if data["owner"] else None, status=data["status"],
-            close_from=data["close_from"], close_to=data["close_to"],
-            ordering=data["ordering"],
-        )
-    opportunities = selectors.opportunity_list(viewer=request.user, filters=filters)
-    if export_requested(request):
+    filters = page_filters(request, OpportunityFilter,
+                           selectors.opportunity_list(viewer=request.user),
+                           sort_param="ordering", sort_choices=forms.ORDERING_CHOICES,
+                           sort_label=_("Order by"))
+    opportunities = selectors.opportunity_order(filters.rows, filters.sort)
+    if export_requested(request) and filters.valid:
         return page_export(request, opportunities, api_basename="opportunity")
     page = Paginator(opportunities, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "crm/sales/opportunity_list.html", {
-        "form": form, "page": page, "query": query.urlencode(),
+        "filters": filters, "page": page, "query": query.urlencode(),
         "can_create": can(request.user, Capability.MANAGE_SALES),
-    })
+    }, status=filters.status)
 
 
 # --- create / edit --------------------------------------------------------------------------

@@ -68,6 +68,7 @@ class ServiceRequestFilter(CrmFilterSet):
                                        label=_("Number"))
     reported = SafeIsoDateTimeFromToRangeFilter(field_name="reported_at")
     updated = SafeIsoDateTimeFromToRangeFilter(field_name="updated_at")
+    product = django_filters.NumberFilter(field_name="asset__product_id", label=_("Product"))
 
     class Meta:
         model = ServiceRequest

@@ -273,6 +273,16 @@ def _backlog(viewer: User) -> list[dict[str, Any]]:
     return backlog
 
 
+def backlog_by_status(*, viewer: User) -> list[dict[str, Any]]:
+    """Open requests today (whatever their report date) by status and severity:
+    ``{"status", "severity", "open", "breached"}`` per pair that has any (one query)."""
+    rows = (visible_requests(viewer=viewer).filter(status__in=OPEN_STATUSES).order_by()
+            .values("status", "severity")
+            .annotate(open=Count("pk"), breached=Count("pk", filter=Q(breached=True))))
+    return [{"status": row["status"], "severity": row["severity"], "open": row["open"],
+             "breached": row["breached"]} for row in rows]
+
+
 def _renewals(viewer: User, today: date) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     horizon = today + timedelta(days=RENEWAL_DAYS)
     accounts = account_visible_queryset(viewer=viewer)

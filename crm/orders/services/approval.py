@@ -173,6 +173,36 @@ def step_candidates(order: Order, step: dict[str, Any], *, round_number: int,
 
 
 
+def may_still_decide(order: Order, step: dict[str, Any], user: User, *,
+                     limits: _Limits | None = None) -> bool:
+    """Whether ``user`` qualifies now to decide ``step`` of ``order`` (asked again when they
+    decide: the candidates were chosen when the step opened). The rules of
+    ``step_candidates``: active staff with CRM access, not the order's own people, who may
+    see the order, and either the step's approver (its team manager, role or person) whose
+    limit allows approving (covering the total on the final step), or someone whose limit
+    covers the total (the step went up)."""
+    limits = limits or _Limits()
+    if not user.is_active or user.kind != UserKind.STAFF or not can(user, Capability.USE_CRM):
+        return False
+    if user.pk in _own_people(order) or not limits.may_approve(user.role):
+        return False
+    comparable = amount_is_comparable(order)
+    covers = limits.covers(user.role, order.total, comparable=comparable)
+    kind = step.get("kind")
+    if kind == ApproverKind.TEAM_MANAGER:
+        named = order.submitted_by_id is not None and user.pk in team_manager_ids(
+            order.submitted_by_id)
+    elif kind == ApproverKind.ROLE:
+        named = bool(step.get("role")) and user.role == step["role"]
+    elif kind == ApproverKind.USER:
+        named = step.get("user") == user.pk
+    else:
+        named = False
+    if not (covers or (named and not step.get("final"))):
+        return False
+    return _sees(user, order)
+
+
 def _open_step(order: Order, *, round_number: int, position: int, actor: User) -> None:
     step = order.approval_plan[position - 1]
     candidates, escalated = step_candidates(order, step, round_number=round_number)
@@ -278,7 +308,9 @@ def order_approve(*, order: Order, actor: User, comment: str = "") -> Order:
     if step is None:
         raise ValidationError(_("This order is not waiting for approval."))
     _check_not_decided_before(order, step=step, actor=actor)
-    approval_decide(step, actor=actor, approve=True, comment=comment, target=order)
+    plan_step = order.approval_plan[step.step - 1]
+    approval_decide(step, actor=actor, approve=True, comment=comment, target=order,
+                    still_eligible=lambda user: may_still_decide(order, plan_step, user))
     if step.step < len(order.approval_plan):
         _open_step(order, round_number=step.round, position=step.step + 1, actor=actor)
         return order
@@ -296,7 +328,9 @@ def order_reject(*, order: Order, actor: User, comment: str) -> Order:
     if step is None:
         raise ValidationError(_("This order is not waiting for approval."))
     _check_not_decided_before(order, step=step, actor=actor)
-    approval_decide(step, actor=actor, approve=False, comment=comment, target=order)
+    plan_step = order.approval_plan[step.step - 1]
+    approval_decide(step, actor=actor, approve=False, comment=comment, target=order,
+                    still_eligible=lambda user: may_still_decide(order, plan_step, user))
     order.status = OrderStatus.DRAFT
     order.save(update_fields=["status", "updated_at"])
     notify(recipients=[u for u in (order.submitted_by, order.owner) if u is not None],

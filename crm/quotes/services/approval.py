@@ -74,6 +74,27 @@ def approvers_for(*, author: User, needed: Decimal) -> ApproverChoice:
     return ApproverChoice(label=str(_("Administrator")), users=above)
 
 
+def may_still_approve(*, quote: Quote, author: User | None, needed: Decimal, user: User
+                      ) -> bool:
+    """Whether ``user`` qualifies now as an approver of ``quote``'s discount of ``needed`` %
+    (asked again when they decide: the candidates were chosen when the step opened): active
+    staff, not the author, a team manager of the author or someone who sees every record and
+    works sales, whose role limit covers the discount, and who may see the quote."""
+    from crm.quotes.selectors import quote_visible_queryset
+
+    if not user.is_active or user.kind != UserKind.STAFF:
+        return False
+    if author is not None and user.pk == author.pk:
+        return False
+    if not _covers(role_discount_limit(user.role), needed):
+        return False
+    manages_author = author is not None and user.pk in team_manager_ids(author.pk)
+    above = can(user, Capability.SEE_ALL_RECORDS) and can(user, Capability.MANAGE_SALES)
+    if not (manages_author or above):
+        return False
+    return quote_visible_queryset(user).filter(pk=quote.pk).exists()
+
+
 @transaction.atomic
 def quote_submit(*, quote: Quote, actor: User) -> Quote:
     """Submit a draft (or a portal request) for sending: approved at once when every line's
@@ -126,11 +147,14 @@ def _decide(*, quote: Quote, actor: User, approve: bool, comment: str) -> Quote:
     step = pending_step(quote)
     if step is None:
         raise ValidationError({"status": _("This quote is not waiting for approval.")})
-    approval_decide(step, actor=actor, approve=approve, comment=comment, target=quote)
-    move(quote, QuoteStatus.APPROVED if approve else QuoteStatus.DRAFT)
-    quote.save(update_fields=["status", "updated_at"])
     author = (User.objects.filter(pk=step.requested_by_id).first()
               if step.requested_by_id is not None else None)
+    needed = quote_max_discount(quote)
+    approval_decide(step, actor=actor, approve=approve, comment=comment, target=quote,
+                    still_eligible=lambda user: may_still_approve(
+                        quote=quote, author=author, needed=needed, user=user))
+    move(quote, QuoteStatus.APPROVED if approve else QuoteStatus.DRAFT)
+    quote.save(update_fields=["status", "updated_at"])
     if approve:
         message = _("%(number)s was approved by %(name)s.")
     else:

@@ -25,6 +25,7 @@ from crm.quotes.selectors import quote_settings_get
 from crm.quotes.services.lines import (
     QuoteLineInput,
     default_currency,
+    free_text_references,
     price_lines,
     store_lines,
     workspace_currency,
@@ -198,7 +199,8 @@ def quote_update(
                   valid_until=current.valid_until if valid_until is not _UNSET else None)
     if lines is not None:
         priced = price_lines(account=account, currency=current.currency, lines=lines,
-                             on=timezone.localdate())
+                             on=timezone.localdate(),
+                             free_text_list_prices=free_text_references(current))
         store_lines(quote=current, priced=priced)
     elif discount_percent is not None:
         _retotal(current)

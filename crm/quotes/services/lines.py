@@ -4,7 +4,7 @@ crm.core.money.document_totals (stored on the quote and its lines)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -63,12 +63,33 @@ def _line_error(index: int, field: str, message: str) -> ValidationError:
     return ValidationError({field: message + where}, code="invalid")
 
 
-def price_lines(*, account: Any, currency: str, lines: Sequence[QuoteLineInput], on: date
+def _free_text_key(description: str) -> str:
+    return " ".join(description.split()).casefold()
+
+
+def free_text_references(quote: Quote) -> dict[str, Decimal]:
+    """The list price each free-text line of ``quote`` was quoted against, by description
+    (docs/DECISIONS.md "Quotes"): what a changed line with the same description is measured
+    against, so cutting its price later counts as discount."""
+    references: dict[str, Decimal] = {}
+    for line in quote.lines.filter(product__isnull=True).order_by("position", "pk"):
+        reference = line.list_unit_price if line.list_unit_price is not None \
+            else line.unit_price
+        references.setdefault(_free_text_key(line.description), reference)
+    return references
+
+
+def price_lines(*, account: Any, currency: str, lines: Sequence[QuoteLineInput], on: date,
+                free_text_list_prices: Mapping[str, Decimal] | None = None,
                 ) -> list[PricedLine]:
     """Decide each line's price and tax: the pricing service's answer for product lines
     (in one batch), the given values where a person overrode them. Refuses negative
     quantities and prices, discounts outside 0..100 %, amounts finer than the currency's
-    minor unit, and a book price in another currency without an override."""
+    minor unit, and a book price in another currency without an override.
+
+    A free-text line has no book price: its list price is the price it was first quoted at
+    (``free_text_list_prices``, by description, from the quote being changed), else its own
+    unit price; a price below it counts as discount like a price below the book."""
     if not lines:
         raise ValidationError({"lines": _("A quote needs at least one line.")}, code="required")
     if len(lines) > MAX_LINES:
@@ -117,6 +138,10 @@ def price_lines(*, account: Any, currency: str, lines: Sequence[QuoteLineInput],
             raise _line_error(index, "unit_price", _(
                 "The price book's price is in %(book)s, the quote in %(quote)s: give the "
                 "unit price.") % {"book": answer.currency, "quote": currency})
+        list_price = book_price
+        if line.product is None:
+            list_price = (free_text_list_prices or {}).get(
+                _free_text_key(line.description or ""), unit_price)
         if line.tax_rate is not None:
             tax_rate, tax_overridden = to_decimal(line.tax_rate, field="tax_rate"), True
         else:
@@ -129,7 +154,7 @@ def price_lines(*, account: Any, currency: str, lines: Sequence[QuoteLineInput],
             tax_rate=tax_rate, product=line.product,
             description=(line.description or "").strip()[:500]
             or (line.product.name if line.product is not None else ""),
-            list_unit_price=book_price,
+            list_unit_price=list_price,
             price_book_id=(answer.price_book.id if answer is not None and book_price is not None
                            and answer.price_book is not None else None),
             price_overridden=line.product is not None and overridden,
@@ -183,10 +208,12 @@ def store_lines(*, quote: Quote, priced: Sequence[PricedLine]) -> None:
 def effective_discount(*, line: QuoteLine | PricedLine, quote_discount: Decimal) -> Decimal:
     """The discount a line really gives, in percent (docs/DECISIONS.md "Quotes"):
 
-        1 - (1 - line discount) * (1 - quote discount) * min(1, unit price / book price)
+        1 - (1 - line discount) * (1 - quote discount) * min(1, unit price / list price)
 
-    The book price is what the pricing service answered; a price overridden below it counts
-    as discount, one above it does not offset anything. Free-text lines have no book price."""
+    The list price is what the pricing service answered (a product line) or the price a
+    free-text line was first quoted at (``price_lines``); a price below it counts as
+    discount, one above it does not offset anything. Every line counts, with or without a
+    product."""
     factor = (1 - line.discount_percent / HUNDRED) * (1 - quote_discount / HUNDRED)
     book = line.list_unit_price
     if book is not None and book > 0 and line.unit_price < book:

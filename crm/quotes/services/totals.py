@@ -19,11 +19,13 @@ from crm.core.money import (
     document_totals,
     to_decimal,
 )
+from crm.quotes.models import Quote
 from crm.quotes.services.lines import (
     PricedLine,
     QuoteLineInput,
     default_currency,
     effective_discount,
+    free_text_references,
     price_lines,
     workspace_currency,
 )
@@ -42,10 +44,12 @@ class TotalsPreview:
 
 def quote_totals_preview(*, account: Account | None, currency: str,
                          lines: Sequence[QuoteLineInput],
-                         discount_percent: Decimal | str | int = 0) -> TotalsPreview:
+                         discount_percent: Decimal | str | int = 0,
+                         quote: Quote | None = None) -> TotalsPreview:
     """Price ``lines`` for ``account`` and total them by crm.core.money (ValidationError
     naming the field for bad input, as saving would). An empty ``currency`` is chosen as
-    ``quote_create`` would."""
+    ``quote_create`` would; ``quote`` is the quote being edited (its free-text lines' list
+    prices, as ``quote_update`` would use them)."""
     if not currency:
         currency = default_currency(account=account, lines=lines, on=timezone.localdate(),
                                     fallback=workspace_currency())
@@ -53,7 +57,8 @@ def quote_totals_preview(*, account: Account | None, currency: str,
         raise ValidationError({"currency": _("Unknown currency code.")})
     discount = to_decimal(discount_percent or 0, field="discount_percent")
     priced = price_lines(account=account, currency=currency, lines=lines,
-                         on=timezone.localdate())
+                         on=timezone.localdate(),
+                         free_text_list_prices=free_text_references(quote) if quote else None)
     totals = document_totals(
         [TotalsLine(quantity=line.quantity, unit_price=line.unit_price,
                     discount_percent=line.discount_percent, tax_rate=line.tax_rate)

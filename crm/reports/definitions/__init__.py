@@ -9,6 +9,11 @@ REPORT_MODULES: list[str] = [
     "forecast",
     "win_rate",
     "rep_kpis",
+    "regions",
+    "campaign_roi",
+    "key_accounts",
+    "receivables_aging",
+    "service",
 ]
 
 for _module in REPORT_MODULES:

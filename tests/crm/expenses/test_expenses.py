@@ -301,3 +301,22 @@ def test_list_query_budgets(office, tenant_a, tenant_client, django_assert_max_n
         assert manager.get("/crm/expenses/approvals/").status_code == 200
     with django_assert_max_num_queries(14):
         assert manager.get("/crm/expenses/ratios/").status_code == 200
+
+
+@pytest.mark.parametrize("change", ["deactivated", "limit_lowered", "left_the_team"])
+def test_an_approver_who_no_longer_qualifies_cannot_decide(office, change):
+    from tenants.users.models import User
+
+    expense = expense_submit(expense=_expense(office, amount="4000.00"), actor=office["rep"])
+    manager = office["manager"]  # the candidate at submission (this object is stale)
+    if change == "deactivated":
+        User.objects.filter(pk=manager.pk).update(is_active=False)
+    elif change == "limit_lowered":
+        RolePolicy.objects.filter(role="manager").update(approval_limit_amount=D(1000))
+    else:
+        office["team"].managers.remove(manager)
+    with pytest.raises(PermissionDenied):
+        expense_approve(expense=expense, actor=manager)
+    with pytest.raises(PermissionDenied):
+        expense_reject(expense=expense, actor=manager, comment="No")
+    assert expense_approvals(expense=expense)[0].decision == "pending"

@@ -276,3 +276,25 @@ def test_a_draft_cannot_be_amended(chain):
     with pytest.raises(ValidationError):
         order_amend(order=make_order(account=chain["account"], actor=chain["rep"]),
                     actor=chain["rep"])
+
+
+@pytest.mark.parametrize("change", ["deactivated", "role_changed", "limit_removed"])
+def test_an_approver_who_no_longer_qualifies_cannot_decide(chain, change):
+    from tenants.users.models import Role, User
+
+    order = make_order(account=chain["account"], actor=chain["rep"], amount="1000")
+    order = order_submit(order=order, actor=chain["rep"])
+    manager = chain["manager"]  # the candidate when the step opened (this object is stale)
+    assert _candidates(order) == {manager.pk}
+    if change == "deactivated":
+        User.objects.filter(pk=manager.pk).update(is_active=False)
+    elif change == "role_changed":
+        User.objects.filter(pk=manager.pk).update(role=Role.SALES_REP)
+    else:
+        role_policy_update(role="manager", discount_limit_percent=D(20),
+                           approval_limit_amount=D(0), actor=chain["admin"])
+    with pytest.raises(PermissionDenied):
+        order_approve(order=order, actor=manager)
+    with pytest.raises(PermissionDenied):
+        order_reject(order=order, actor=manager, comment="No")
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.PENDING_APPROVAL

@@ -140,3 +140,55 @@ def test_nobody_whose_limit_covers_it_is_a_field_error(world):
     with pytest.raises(ValidationError) as error:
         quote_submit(quote=make_quote(world, discount=50), actor=world["rep"])
     assert "discount_percent" in error.value.message_dict
+
+
+@pytest.mark.parametrize("change", ["deactivated", "limit_lowered", "role_changed"])
+def test_an_approver_who_no_longer_qualifies_cannot_decide(world, change):
+    from tenants.users.models import Role, User
+
+    quote = quote_submit(quote=make_quote(world, discount=18), actor=world["rep"])
+    manager = world["manager"]  # the candidate when the step opened (this object is stale)
+    if change == "deactivated":
+        User.objects.filter(pk=manager.pk).update(is_active=False)
+    elif change == "limit_lowered":
+        RolePolicy.objects.update_or_create(role="manager", defaults={
+            "discount_limit_percent": D(15), "approval_limit_amount": None})
+    else:
+        User.objects.filter(pk=manager.pk).update(role=Role.READ_ONLY)
+    with pytest.raises(PermissionDenied):
+        quote_approve(quote=quote, actor=manager)
+    with pytest.raises(PermissionDenied):
+        quote_approval_reject(quote=quote, actor=manager, comment="No")
+    assert Quote.objects.get(pk=quote.pk).status == QuoteStatus.PENDING_APPROVAL
+    assert approvals_for(quote).get().decision == ApprovalDecision.PENDING
+
+
+def test_a_discount_on_a_free_text_line_counts_like_on_any_other_line(world):
+    quote = make_quote(world, lines=[
+        line(world["sensor"], 1),
+        line(description="Commissioning", quantity=1, unit_price=D("1000"),
+             discount_percent=D(30))])
+    assert quote_max_discount(quote) == D("30.000")
+    assert quote_submit(quote=quote, actor=world["rep"]).status == \
+        QuoteStatus.PENDING_APPROVAL
+
+
+def test_cutting_a_free_text_lines_price_counts_as_discount_against_its_list_price(world):
+    # Quoted at 1,000 and approved at once (no discount) ...
+    quote = make_quote(world, lines=[line(description="Commissioning", quantity=1,
+                                          unit_price=D("1000"))])
+    stored = quote.lines.get()
+    assert stored.list_unit_price == D("1000.00")
+    assert quote_submit(quote=quote, actor=world["rep"]).status == QuoteStatus.APPROVED
+    # ... then cut to 700 in the next revision: 30 % below what it was quoted at.
+    revised = quote_update(quote=quote, actor=world["rep"], lines=[
+        line(description="commissioning ", quantity=1, unit_price=D("700"))])
+    assert revised.revision == 2
+    assert quote_max_discount(revised) == D("30.000")
+    assert quote_submit(quote=revised, actor=world["rep"]).status == \
+        QuoteStatus.PENDING_APPROVAL
+    # A price above the list price offsets nothing, as on product lines.
+    raised = quote_update(quote=revised, actor=world["rep"], lines=[
+        line(description="Commissioning", quantity=1, unit_price=D("1200"),
+             discount_percent=D(5))])
+    assert quote_max_discount(raised) == D("5.000")
