@@ -21,6 +21,7 @@ API_ROUTE_MODULES: list[str] = [
     "crm.quotes.api",
     "crm.service.api",
     "crm.service.sla_api",
+    "crm.reports.api",
 ]
 
 # Modules that define ``api_urlpatterns`` (API resources that are not router collections,
@@ -29,6 +30,7 @@ API_URL_MODULES: list[str] = [
     "crm.workspace.api",
     "crm.receivables.api",
     "crm.service.sla_api",
+    "crm.reports.api",
 ]
 
 

@@ -26,4 +26,5 @@ urlpatterns = [
     path("", include("crm.quotes.urls")),
     path("", include("crm.service.urls")),
     path("", include("crm.service.sla_urls")),
+    path("", include("crm.reports.urls")),
 ]

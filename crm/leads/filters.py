@@ -11,7 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from crm.core.api.filters import CrmFilterSet, OwnerFilter, SafeIsoDateTimeFilter
+from crm.core.api.filters import (
+    CrmFilterSet,
+    OwnerFilter,
+    SafeIsoDateTimeFilter,
+    SafeIsoDateTimeFromToRangeFilter,
+)
 from crm.core.api.team_filter import TeamFilter
 from crm.leads import selectors
 from crm.leads.models import Campaign, Lead, LeadSource, LeadStatus
@@ -56,6 +61,7 @@ class LeadFilter(CrmFilterSet):
     region = django_filters.CharFilter(field_name="region", lookup_expr="iexact",
                                        label=_("Region"))
     team = TeamFilter(owner_field="owner")  # reports' click-throughs
+    converted = SafeIsoDateTimeFromToRangeFilter(field_name="converted_at")  # rep KPIs
 
     class Meta:
         model = Lead

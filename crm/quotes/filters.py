@@ -26,6 +26,7 @@ class QuoteFilter(CrmFilterSet):
                                            label=_("Latest revisions only"))
     valid_until = django_filters.DateFromToRangeFilter(field_name="valid_until")
     created = SafeIsoDateTimeFromToRangeFilter(field_name="created_at")
+    sent = SafeIsoDateTimeFromToRangeFilter(field_name="sent_at")  # crm.reports' KPIs
 
     class Meta:
         model = Quote

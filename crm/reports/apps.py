@@ -14,4 +14,15 @@ class ReportsConfig(ScopedAppConfig):
     tenancy_scope = Scope.TENANT
 
     def ready(self) -> None:
-        from crm.reports import definitions  # noqa: F401  (registers the reports)
+        from crm.core.navigation import NavItem, register_nav
+        from crm.core.settings_sections import SettingsSection, register_settings_section
+        from crm.reports import definitions, demo  # noqa: F401  (register reports, seeder)
+        from tenants.users.permissions import Capability
+
+        register_nav(NavItem(section=_("Sales"), label=_("Reports"),
+                             url_name="crm_reports:dashboard", order=145))
+        register_settings_section(SettingsSection(
+            key="exchange_rates", label=_("Exchange rates"),
+            url_name="crm_reports:exchange_rates", order=460,
+            description=_("Rates that convert other currencies in reports."),
+            capability=Capability.MANAGE_SETTINGS))

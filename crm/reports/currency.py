@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from crm.core.money import round_money
 from crm.reports.models import ExchangeRate
-from crm.reports.types import ConversionNote
+from crm.reports.types import Column, ConversionNote
 
 
 def workspace_currency() -> str:
@@ -99,3 +99,82 @@ class MoneyBuckets:
 
     def unconvertible(self, rates: RateTable) -> list[str]:
         return [code for code in self.currencies() if not rates.can_convert(code)]
+
+
+class MoneyColumns:
+    """How a report shows its money: one column per figure in the target currency when the
+    tenant has rates for every currency the report met (``converted``), else one column per
+    figure and currency. A figure's column key is ``<key>`` when it has one column (converted,
+    or every amount in one currency) and ``<key>_<CUR>`` per currency otherwise.
+
+    Build it once per report from all its buckets, so every table of the report agrees."""
+
+    def __init__(self, buckets: Iterable[MoneyBuckets], *, on: date | None,
+                 extra_currencies: Iterable[str] = ()) -> None:
+        used = {code for bucket in buckets for code in bucket.currencies()}
+        used |= {code.upper() for code in extra_currencies if code}
+        rates = rate_table(on=on)
+        self.missing: list[str] = []
+        if rates is not None:
+            self.missing = sorted(code for code in used if not rates.can_convert(code))
+        self.rates = rates if rates is not None and not self.missing else None
+        if self.rates is not None:
+            self.currencies = [self.rates.target]
+        else:
+            self.currencies = sorted(used) or [workspace_currency()]
+        self.used = sorted(used)
+
+    @property
+    def converted(self) -> bool:
+        return self.rates is not None
+
+    @property
+    def single(self) -> bool:
+        return len(self.currencies) == 1
+
+    @property
+    def table_currency(self) -> str | None:
+        return self.currencies[0] if self.single else None
+
+    def keys(self, key: str) -> list[tuple[str, str]]:
+        """``(column key, currency)`` of figure ``key``."""
+        if self.single:
+            return [(key, self.currencies[0])]
+        return [(f"{key}_{code}", code) for code in self.currencies]
+
+    def columns(self, key: str, label: str, *, linked: bool = True) -> list[Column]:
+        if self.single:
+            return [Column(key=key, label=label, kind="money", currency=self.currencies[0],
+                           linked=linked)]
+        return [Column(key=column, label=f"{label} ({code})", kind="money", currency=code,
+                       linked=linked)
+                for column, code in self.keys(key)]
+
+    def values(self, buckets: MoneyBuckets, group: object, key: str) -> dict[str, Decimal]:
+        if self.rates is not None:
+            return {key: buckets.converted(group, self.rates)}
+        return {column: round_money(buckets.get(group, code), code)
+                for column, code in self.keys(key)}
+
+    def total(self, buckets: MoneyBuckets, groups: Iterable[object], key: str
+              ) -> dict[str, Decimal]:
+        """The totals row of figure ``key`` over ``groups`` (converted per group, then
+        summed, so the total is the sum of the rows shown)."""
+        totals: dict[str, Decimal] = {}
+        for group in groups:
+            for column, amount in self.values(buckets, group, key).items():
+                totals[column] = totals.get(column, Decimal(0)) + amount
+        if not totals:
+            totals = dict.fromkeys((column for column, _ in self.keys(key)), Decimal(0))
+        return totals
+
+    def note(self) -> ConversionNote | None:
+        return self.rates.note(self.used) if self.rates is not None else None
+
+    def notes(self) -> list[str]:
+        from django.utils.translation import gettext as _
+
+        if self.missing:
+            return [_("Amounts are shown per currency: there is no exchange rate for %(codes)s.")
+                    % {"codes": ", ".join(self.missing)}]
+        return []

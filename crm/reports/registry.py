@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.http import Http404
+from django.utils.functional import Promise
 
 from crm.reports.types import Report, ReportFilters
 from tenants.users.models import User, UserKind
@@ -19,8 +20,8 @@ Builder = Callable[[User, ReportFilters], Report]
 @dataclass(frozen=True)
 class ReportSpec:
     slug: str
-    title: str  # a lazy translation
-    description: str
+    title: str | Promise  # a lazy translation
+    description: str | Promise
     roles: frozenset[str]
     builder: Builder
     order: int = 100
@@ -29,7 +30,8 @@ class ReportSpec:
 REPORTS: dict[str, ReportSpec] = {}
 
 
-def register_report(slug: str, *, title: str, description: str, roles: set[str] | frozenset[str],
+def register_report(slug: str, *, title: str | Promise, description: str | Promise,
+                    roles: set[str] | frozenset[str],
                     order: int = 100) -> Callable[[Builder], Builder]:
     def decorate(builder: Builder) -> Builder:
         if slug in REPORTS and REPORTS[slug].builder is not builder:

@@ -28,6 +28,9 @@ class ReportFilters:
     end: date | None = None
     team_id: int | None = None
     rep_id: int | None = None
+    # The pipeline of the funnel and the forecast (None: the default pipeline for the
+    # funnel, every pipeline for the forecast); other reports ignore it.
+    pipeline_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,12 @@ class Column:
     key: str
     label: str
     kind: ColumnKind = "text"
+    # A money column's currency when the table holds several (one column per currency);
+    # None: the table's ``currency``.
+    currency: str | None = None
+    # False for figures no list adds up to (a rate, a share, a target): the page links
+    # only the cells of linked columns to the row's (or the cell's) list.
+    linked: bool = True
 
 
 @dataclass(frozen=True)
@@ -45,6 +54,12 @@ class Row:
 
     values: dict[str, Any]
     link: str | None = None
+    # Column key -> the list behind that one figure, where it differs from ``link`` (a
+    # rep's KPI row: calls link to activities, orders to orders).
+    cell_links: dict[str, str] = field(default_factory=dict)
+
+    def link_for(self, column: str) -> str | None:
+        return self.cell_links.get(column, self.link)
 
 
 @dataclass(frozen=True)

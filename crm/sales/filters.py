@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from crm.core.api.filters import CrmFilterSet, OwnerFilter
+from crm.core.api.filters import CrmFilterSet, OwnerFilter, SafeIsoDateTimeFromToRangeFilter
 from crm.core.api.team_filter import TeamFilter
 from crm.sales import selectors
 from crm.sales.models import Opportunity, Pipeline, Stage
@@ -78,6 +78,8 @@ class OpportunityFilter(CrmFilterSet):
     max_amount = django_filters.NumberFilter(field_name="amount", lookup_expr="lte",
                                              label=_("Largest amount"))
     team = TeamFilter(owner_field="owner")
+    # Deals closed in a period (reports' won / lost click-throughs): closed_after/_before.
+    closed = SafeIsoDateTimeFromToRangeFilter(field_name="closed_at")
     # Opportunities a lead of this campaign was converted into (campaign ROI's won deals).
     campaign = django_filters.NumberFilter(method="filter_campaign")
 

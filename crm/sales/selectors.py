@@ -264,8 +264,11 @@ class ForecastRow:
 
 
 def _open_forecast_base(*, viewer: User, start: date | None, end: date | None,
-                        pipeline: int | None) -> QuerySet[Opportunity]:
+                        pipeline: int | None,
+                        owner_ids: frozenset[int] | None = None) -> QuerySet[Opportunity]:
     queryset = opportunity_visible(viewer=viewer).filter(closed_at__isnull=True)
+    if owner_ids is not None:
+        queryset = queryset.filter(owner_id__in=owner_ids)
     if start:
         queryset = queryset.filter(close_date__gte=start)
     if end:
@@ -288,10 +291,12 @@ def _aggregate(queryset: QuerySet, *group: str) -> QuerySet:
 
 
 def forecast_by_month(*, viewer: User, start: date | None = None, end: date | None = None,
-                      pipeline: int | None = None) -> list[ForecastRow]:
+                      pipeline: int | None = None,
+                      owner_ids: frozenset[int] | None = None) -> list[ForecastRow]:
     """Weighted forecast of visible open deals per expected close month and currency:
     sum(amount * probability / 100)."""
-    base = _open_forecast_base(viewer=viewer, start=start, end=end, pipeline=pipeline)
+    base = _open_forecast_base(viewer=viewer, start=start, end=end, pipeline=pipeline,
+                               owner_ids=owner_ids)
     rows = _aggregate(base.annotate(month=TruncMonth("close_date")), "month", "currency")
     return [
         ForecastRow(key=row["month"], label=row["month"].strftime("%Y-%m"),
@@ -302,9 +307,11 @@ def forecast_by_month(*, viewer: User, start: date | None = None, end: date | No
 
 
 def forecast_by_rep(*, viewer: User, start: date | None = None, end: date | None = None,
-                    pipeline: int | None = None) -> list[ForecastRow]:
+                      pipeline: int | None = None,
+                      owner_ids: frozenset[int] | None = None) -> list[ForecastRow]:
     """Weighted forecast per owner (and month); unowned deals form their own row."""
-    base = _open_forecast_base(viewer=viewer, start=start, end=end, pipeline=pipeline)
+    base = _open_forecast_base(viewer=viewer, start=start, end=end, pipeline=pipeline,
+                               owner_ids=owner_ids)
     rows = _aggregate(
         base.annotate(month=TruncMonth("close_date")),
         "owner_id", "owner__email", "owner__first_name", "owner__last_name", "month", "currency",
@@ -321,13 +328,15 @@ def forecast_by_rep(*, viewer: User, start: date | None = None, end: date | None
 
 
 def forecast_by_team(*, viewer: User, start: date | None = None, end: date | None = None,
-                     pipeline: int | None = None) -> list[ForecastRow]:
+                      pipeline: int | None = None,
+                      owner_ids: frozenset[int] | None = None) -> list[ForecastRow]:
     """Weighted forecast per crm.core Team (and month) by the owner's team membership.
 
     An owner in two teams counts in both team rows (each team's own view of its pipeline);
     deals whose owner is in no team are left out of this breakdown.
     """
-    base = _open_forecast_base(viewer=viewer, start=start, end=end, pipeline=pipeline)
+    base = _open_forecast_base(viewer=viewer, start=start, end=end, pipeline=pipeline,
+                               owner_ids=owner_ids)
     rows = _aggregate(
         base.filter(owner__teams__isnull=False,
                     owner__teams__archived_at__isnull=True).annotate(

@@ -65,6 +65,8 @@ SEGMENT_MODELS = {
     "contracts": "crm_service.ServiceContract",
     "service-contracts": "crm_service.ServiceContract",
     "requests": "crm_service.ServiceRequest",  # /crm/service/requests/{id}/
+    "sales-targets": "crm_reports.SalesTarget",
+    "exchange-rates": "crm_reports.ExchangeRate",
 }
 # Non-id arguments of id routes get a fixed valid value.
 STRING_ARGS = {"kind": "scoring", "target_type": "account"}

@@ -5,6 +5,10 @@ from importlib import import_module
 
 # Each module registers one or more reports when imported.
 REPORT_MODULES: list[str] = [
+    "funnel",
+    "forecast",
+    "win_rate",
+    "rep_kpis",
     "regions",
     "campaign_roi",
     "key_accounts",
