@@ -141,7 +141,7 @@ def test_customer_journey_from_invitation_to_rating(world, tenant_a, tenant_clie
         accepted = _json(api.post(f"/portal/api/v1/quotes/{quote['id']}/accept/",
                                   {"name": "Ivy Invitee"}, content_type="application/json"))
     with in_tenant(tenant_a):
-        order = Order.objects.get(pk=accepted["order"])
+        order = Order.objects.get(pk=accepted["order"]["id"])
         assert order.account_id == account.pk
         assert order.total == Decimal("1084.80")
         stored = Quote.objects.get(pk=quote["id"])
