@@ -197,3 +197,27 @@ def test_another_tenant_sees_none_of_it(tenant_a, tenant_b, tenant_client, world
     assert data["totals"]["requests"] == 0
     assert data["backlog"] == []
     assert data["renewals"] == {"warranties": [], "contracts": []}
+
+
+def test_one_path_answers_both_the_analysis_and_the_dashboards_service_report(
+        world, tenant_a, tenant_client):
+    """GET /api/v1/reports/service/ is issue 10's analysis and issue 12's ``service``
+    report at once: both sets of keys and filters, the dashboards' downloads, and a role
+    without the dashboards' report still gets the analysis."""
+    admin = tenant_client(tenant_a, tenant_a.users["admin"])
+    body = admin.get(API, {"since": SINCE.isoformat(), "until": UNTIL.isoformat(),
+                           "start": SINCE.isoformat(), "end": UNTIL.isoformat()}).json()
+    assert body["since"] == SINCE.isoformat()
+    assert body["slug"] == "service"
+    assert body["filters"]["start"] == SINCE.isoformat()
+    assert {table["key"] for table in body["tables"]}
+    assert "groups" in body
+    download = admin.get(API, {"format": "csv", "table": body["tables"][0]["key"]})
+    assert download.status_code == 200
+    assert download["Content-Type"].startswith("text/csv")
+    assert admin.get(API, {"start": "not-a-date"}).status_code == 400
+    rep = tenant_client(tenant_a, tenant_a.users["rep"])
+    answer = rep.get(API)
+    assert answer.status_code == 200
+    assert "slug" not in answer.json()
+    assert "groups" in answer.json()
