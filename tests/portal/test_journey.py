@@ -20,6 +20,7 @@ from crm.staff.models import RolePolicy
 from portal.models import PortalMembership
 from tenants.users.models import Role
 from tests.crm.catalog.factories import make_product
+from tests.crm.service.sla_factories import make_policy
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -54,6 +55,7 @@ def test_customer_journey_from_invitation_to_rating(world, tenant_a, tenant_clie
         RolePolicy.objects.update_or_create(role=Role.SALES_REP,
                                             defaults={"discount_limit_percent": Decimal(10)})
         asset = world.assets["B1"]
+        make_policy(is_default=True)  # the tenant's SLA: due times on every request
 
     staff = tenant_client(tenant_a, admin)
     rep_client = tenant_client(tenant_a, rep)
@@ -158,6 +160,7 @@ def test_customer_journey_from_invitation_to_rating(world, tenant_a, tenant_clie
         service_request = ServiceRequest.objects.get(pk=request_id)
         assert service_request.asset_id == asset.pk
         assert service_request.resolution_due is not None
+    assert created["resolution_due"]
 
     # 8. Staff answer in public and note internally; the member sees the public one only.
     staff_url = f"/api/v1/service-requests/{request_id}/"
