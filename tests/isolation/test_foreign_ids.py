@@ -58,6 +58,7 @@ SEGMENT_MODELS = {
     "memberships": "portal.PortalMembership",
     "drafts": "portal_quote_builder.QuoteDraft",  # /portal/quotes/drafts/{id}/
     "catalog": "crm_catalog.Product",  # /portal/api/v1/catalog/{id}/
+    "files": "crm_core.Attachment",  # /portal/service-requests/{id}/files/{attachment_id}/
     "orders": "crm_orders.Order",  # /crm/receivables/orders/{id}/, /api/v1/orders/{id}/...
     "expenses": "crm_expenses.Expense",
     "steps": "crm_orders.ApprovalChainStep",
@@ -72,7 +73,8 @@ SEGMENT_MODELS = {
 STRING_ARGS = {"kind": "scoring", "target_type": "account"}
 SLUG_ARGS = {"kind": "attachment"}
 TIMELINE = re.compile(r"timeline/<str:target_type>/<int:target_id>")
-ID_ARG = re.compile(r"<int:(\w+)>|\(\?P<(pk)>[^)]*\)")
+# <int:...> path converters, DRF's (?P<pk>...) and numeric named groups ((?P<x_id>[0-9]+)).
+ID_ARG = re.compile(r"<int:(\w+)>|\(\?P<(pk)>[^)]*\)|\(\?P<(\w+_id)>\[0-9\]\+\)")
 STR_ARG = re.compile(r"<str:(\w+)>")
 SLUG_ARG = re.compile(r"<slug:(\w+)>")
 
