@@ -63,6 +63,7 @@ SEGMENT_MODELS = {
     "contracts": "crm_service.ServiceContract",
     "service-contracts": "crm_service.ServiceContract",
     "requests": "crm_service.ServiceRequest",  # /crm/service/requests/{id}/
+    "files": "crm_core.Attachment",  # /portal/service-requests/{id}/files/{id}/
 }
 # Non-id arguments of id routes get a fixed valid value.
 STRING_ARGS = {"kind": "scoring", "target_type": "account"}
