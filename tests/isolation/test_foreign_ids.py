@@ -69,7 +69,9 @@ SEGMENT_MODELS = {
 STRING_ARGS = {"kind": "scoring", "target_type": "account"}
 SLUG_ARGS = {"kind": "attachment"}
 TIMELINE = re.compile(r"timeline/<str:target_type>/<int:target_id>")
-ID_ARG = re.compile(r"<int:(\w+)>|\(\?P<(pk)>[^)]*\)")
+# Path converters, and the regex groups of routers' routes: the pk and ``<name>_id`` ones
+# (an external id is the integrator's string, not a record id).
+ID_ARG = re.compile(r"<int:(\w+)>|\(\?P<(pk|(?!external_id)\w+_id)>[^)]*\)")
 STR_ARG = re.compile(r"<str:(\w+)>")
 SLUG_ARG = re.compile(r"<slug:(\w+)>")
 
