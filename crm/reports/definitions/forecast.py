@@ -14,18 +14,17 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from crm.core.models import Team
 from crm.core.money import round_money
+from crm.core.visibility import team_members_by_team
 from crm.reports.currency import MoneyBuckets, MoneyColumns
+from crm.reports.links import list_link, owner_params
 from crm.reports.models import SalesTarget
 from crm.reports.registry import register_report
 from crm.reports.selectors import (
     Period,
     filter_team_choices,
-    list_link,
     month_end,
     months_of,
-    owner_params,
     period_of,
     report_owner_ids,
     report_rep_rows,
@@ -90,9 +89,9 @@ def forecast(viewer: User, filters: ReportFilters) -> Report:
     # forecast_by_team (an owner in two teams counts in both; active teams only), whose
     # join through team membership took 19 s at 1M deals (benchmarks/reports_bench.py).
     members: dict[int, list[int]] = {}
-    for team_id, user_id in Team.members.through.objects.filter(
-            team_id__in=[team.pk for team in teams]).values_list("team_id", "user_id"):
-        members.setdefault(user_id, []).append(team_id)
+    for team_id, user_ids in team_members_by_team([team.pk for team in teams]).items():
+        for user_id in user_ids:
+            members.setdefault(user_id, []).append(team_id)
     for row in by_rep:
         for team_id in members.get(row.key, []):
             add("team", team_id, row.count, row.currency, row.amount, row.weighted)
