@@ -7,7 +7,9 @@ Rows are built inside PostgreSQL with ``INSERT ... SELECT generate_series`` in a
 (discarded afterwards): 50 reps in 5 teams, 20,000 accounts, the opportunities spread over
 three years (about 45 % open, 35 % won, 20 % lost; 10 % in EUR) with their stage history,
 BENCH_ACTIVITIES calls and visits (default 1,000,000), and 50,000 each of converted leads,
-sent quotes, booked orders and payments. Run alone (writes results/reports.json):
+sent quotes, booked orders and payments. ``BENCH_KEEP_TENANT=1`` keeps the seeded tenant;
+``BENCH_REPORTS_TENANT=<slug>`` measures again on a kept tenant without seeding. Run alone
+(writes results/reports.json):
 ``DJANGO_SETTINGS_MODULE=config.settings.local python benchmarks/reports_bench.py`` or
 ``BENCH_ONLY=reports make bench``.
 """
@@ -228,16 +230,23 @@ def run() -> dict[str, object]:
     from tenants.provisioning.services import tenant_discard, tenant_provision
     from tenants.users.models import User
 
-    slug = f"bench-rep-{uuid.uuid4().hex[:8]}"
-    job = tenant_provision(name="Bench Reports", slug=slug, admin_email=f"admin@{slug}.test",
-                           admin_password="Bench-password-123", run_inline=True)
-    tenant = job.tenant
-    if tenant is None:
-        raise RuntimeError(job.error)
+    reuse = os.environ.get("BENCH_REPORTS_TENANT", "")
+    if reuse:
+        # Measure again on a tenant seeded by an earlier run (kept, not discarded).
+        tenant = Tenant.objects.get(slug=reuse)
+        slug = reuse
+    else:
+        slug = f"bench-rep-{uuid.uuid4().hex[:8]}"
+        job = tenant_provision(name="Bench Reports", slug=slug,
+                               admin_email=f"admin@{slug}.test",
+                               admin_password="Bench-password-123", run_inline=True)
+        if job.tenant is None:
+            raise RuntimeError(job.error)
+        tenant = job.tenant
     try:
         with tenant_context(tenant):
             started = time.perf_counter()
-            seed = _seed()
+            seed = {} if reuse else _seed()
             seed["total"] = round(time.perf_counter() - started, 2)
             viewers = {"manager": User.objects.get(email="manager0@bench.test"),
                        "admin": User.objects.get(email=f"admin@{slug}.test")}
@@ -267,7 +276,8 @@ def run() -> dict[str, object]:
         }
     finally:
         connection.set_schema_to_public()
-        tenant_discard(tenant=Tenant.objects.get(pk=tenant.pk))
+        if not reuse and not os.environ.get("BENCH_KEEP_TENANT"):
+            tenant_discard(tenant=Tenant.objects.get(pk=tenant.pk))
 
 
 if __name__ == "__main__":

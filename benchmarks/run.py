@@ -5,6 +5,10 @@ Portal: inquiry submissions under 20 concurrent clients against gunicorn
 (benchmarks/portal_bench.py; ``BENCH_ONLY=portal`` runs only that and merges its figures
 into the file).
 
+Reports: each dashboard report and the manager's dashboard page at 1M opportunities
+(benchmarks/reports_bench.py; ``BENCH_ONLY=reports`` runs only that and merges its figures
+into the file).
+
 Provisioning: median seconds to provision a tenant by cloning the template schema, by full
 migrations, and from the warm pool, each over several runs, and their ratios; the CRM
 benchmarks (benchmarks/crm_bench.py); the SLA escalation sweep over many tenants

@@ -90,6 +90,16 @@ def team_member_ids(team_id: int) -> frozenset[int]:
         team_id=team_id, team__archived_at__isnull=True).values_list("user_id", flat=True))
 
 
+def team_members_by_team(team_ids: frozenset[int] | list[int]) -> dict[int, frozenset[int]]:
+    """Each active team's members, for several teams in one query (reports' team rows)."""
+    members: dict[int, set[int]] = {}
+    for team_id, user_id in Team.members.through.objects.filter(
+            team_id__in=list(team_ids), team__archived_at__isnull=True).values_list(
+            "team_id", "user_id"):
+        members.setdefault(team_id, set()).add(user_id)
+    return {team_id: frozenset(users) for team_id, users in members.items()}
+
+
 def viewer_team_ids(viewer: User) -> frozenset[int] | None:
     """The teams ``viewer`` works in (member or manager); None means every team (users who
     see all records). Team pools and team-scoped settings follow this."""

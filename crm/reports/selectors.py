@@ -17,11 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from urllib.parse import urlencode
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
-from django.urls import reverse
 from django.utils import timezone
 
 from crm.core.models import Team
@@ -29,6 +27,7 @@ from crm.core.visibility import (
     managed_user_ids,
     owner_scope_for,
     team_member_ids,
+    team_members_by_team,
     viewer_team_ids,
 )
 from crm.reports.models import ExchangeRate, SalesTarget
@@ -145,29 +144,6 @@ def month_end(month: date) -> date:
     return following - timedelta(days=1)
 
 
-# --- click-through links ---------------------------------------------------------------------
-
-def list_link(url_name: str, **params: Any) -> str:
-    """The URL of a list page with its filters (API parameter names, so the same query
-    string also filters the list's API endpoint). None values are left out."""
-    query = {key: (value.isoformat() if isinstance(value, date | datetime) else value)
-             for key, value in params.items() if value is not None and value != ""}
-    url = reverse(url_name)
-    return f"{url}?{urlencode(query, doseq=True)}" if query else url
-
-
-def owner_params(*, viewer: User, filters: ReportFilters) -> dict[str, Any]:
-    """The owner part of a list link: the rep, the team (lists that filter by team) or the
-    viewer themselves for reps."""
-    if filters.rep_id is not None:
-        return {"owner": filters.rep_id}
-    if filters.team_id is not None:
-        return {"team": filters.team_id}
-    if sees_only_own(viewer):
-        return {"owner": viewer.pk}
-    return {}
-
-
 # --- exchange rates --------------------------------------------------------------------------
 
 def exchange_rate_list() -> QuerySet[ExchangeRate]:
@@ -211,8 +187,7 @@ def target_editable_rep_ids(viewer: User) -> frozenset[int] | None:
     if not team_ids:
         return frozenset()
     managed = managed_user_ids(viewer) or frozenset()
-    members = frozenset(Team.members.through.objects.filter(team_id__in=team_ids)
-                        .values_list("user_id", flat=True))
+    members = frozenset().union(*team_members_by_team(team_ids).values())
     return (members & managed) - {viewer.pk}
 
 

@@ -15,23 +15,23 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from crm.core.money import round_money
+from crm.core.visibility import team_members_by_team
 from crm.reports.currency import MoneyBuckets, MoneyColumns
+from crm.reports.links import list_link, owner_params
 from crm.reports.models import SalesTarget
 from crm.reports.registry import register_report
 from crm.reports.selectors import (
     Period,
     filter_team_choices,
-    list_link,
     month_end,
     months_of,
-    owner_params,
     period_of,
     report_owner_ids,
     report_rep_rows,
     sees_only_own,
 )
 from crm.reports.types import Chart, Column, Report, ReportFilters, ReportTable, Row, Series
-from crm.sales.selectors import forecast_by_month, forecast_by_rep, forecast_by_team
+from crm.sales.selectors import forecast_by_month, forecast_by_rep
 from tenants.users.models import Role, User
 
 HUNDRED = Decimal(100)
@@ -78,14 +78,23 @@ def forecast(viewer: User, filters: ReportFilters) -> Report:
         amounts.add((prefix, key), currency, amount)
         weighted.add((prefix, key), currency, round_money(weight, currency))
 
-    breakdowns = [("month", forecast_by_month), ("rep", forecast_by_rep)]
-    if show_teams:
-        breakdowns.append(("team", forecast_by_team))
-    for prefix, breakdown in breakdowns:
-        for row in breakdown(viewer=viewer, start=period.start, end=period.end,
-                             pipeline=filters.pipeline_id, owner_ids=owner_ids):
-            add(prefix, row.month if prefix == "month" else row.key, row.count,
-                row.currency, row.amount, row.weighted)
+    for row in forecast_by_month(viewer=viewer, start=period.start, end=period.end,
+                                 pipeline=filters.pipeline_id, owner_ids=owner_ids):
+        add("month", row.month, row.count, row.currency, row.amount, row.weighted)
+    by_rep = forecast_by_rep(viewer=viewer, start=period.start, end=period.end,
+                             pipeline=filters.pipeline_id, owner_ids=owner_ids)
+    for row in by_rep:
+        add("rep", row.key, row.count, row.currency, row.amount, row.weighted)
+    # Teams from the rep rows and the teams' members: the same figures as
+    # forecast_by_team (an owner in two teams counts in both; active teams only), whose
+    # join through team membership took 19 s at 1M deals (benchmarks/reports_bench.py).
+    members: dict[int, list[int]] = {}
+    for team_id, user_ids in team_members_by_team([team.pk for team in teams]).items():
+        for user_id in user_ids:
+            members.setdefault(user_id, []).append(team_id)
+    for row in by_rep:
+        for team_id in members.get(row.key, []):
+            add("team", team_id, row.count, row.currency, row.amount, row.weighted)
 
     rep_ids = [rep.pk for rep in reps]
     target_rows = SalesTarget.objects.filter(month__range=(months[0], months[-1])).filter(

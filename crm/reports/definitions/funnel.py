@@ -21,14 +21,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from crm.reports.currency import MoneyBuckets, MoneyColumns
+from crm.reports.links import list_link, owner_params
 from crm.reports.registry import register_report
-from crm.reports.selectors import (
-    list_link,
-    narrow_owner,
-    owner_params,
-    period_of,
-    report_owner_ids,
-)
+from crm.reports.selectors import narrow_owner, period_of, report_owner_ids
 from crm.reports.types import Chart, Column, Report, ReportFilters, ReportTable, Row, Series
 from crm.sales.models import Pipeline, Stage, StageHistory
 from crm.sales.selectors import opportunity_visible

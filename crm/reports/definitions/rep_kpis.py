@@ -28,8 +28,9 @@ from crm.quotes.selectors import quote_visible_queryset
 from crm.receivables.models import Payment
 from crm.receivables.selectors import order_visible_queryset as receivable_orders
 from crm.reports.currency import MoneyBuckets, MoneyColumns
+from crm.reports.links import list_link
 from crm.reports.registry import register_report
-from crm.reports.selectors import list_link, period_of, report_rep_rows
+from crm.reports.selectors import period_of, report_rep_rows
 from crm.reports.types import Chart, Column, Report, ReportFilters, ReportTable, Row, Series
 from tenants.users.models import Role, User
 
