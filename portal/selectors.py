@@ -21,7 +21,6 @@ from typing import Any, TypeVar
 
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm.accounts.models import Account
@@ -30,9 +29,13 @@ from crm.catalog.models import Product
 from crm.core.models import Attachment
 from crm.orders.models import Order, OrderStatus
 from crm.quotes.models import Quote, QuoteStatus
-from crm.service.models import Asset, RequestStatus, ServiceQueue, ServiceRequest
+from crm.service.models import Asset, ServiceQueue, ServiceRequest
 from crm.service.selectors import public_comments, request_attachments, request_status_history
-from crm.service.services.requests import reopen_deadline
+from crm.service.services.requests import (
+    customer_may_close,
+    may_be_rated,
+    may_be_reopened,
+)
 from portal.models import (
     MemberNotificationPreference,
     MemberRole,
@@ -335,15 +338,12 @@ class MemberTimelineEntry:
 
 def member_request_actions(service_request: ServiceRequest, *,
                            now: datetime | None = None) -> dict[str, bool]:
-    """Which of close / reopen / rate the customer can do now (the services decide again
-    when called; this shapes the page and the API answer)."""
-    deadline = reopen_deadline(service_request)
-    now = now or timezone.now()
+    """Which of close / reopen / rate the customer can do now, asked of the service rules
+    (which decide again when called); this shapes the page and the API answer."""
     return {
-        "close": service_request.status != RequestStatus.CLOSED,
-        "reopen": deadline is not None and now <= deadline,
-        "rate": (service_request.status in (RequestStatus.RESOLVED, RequestStatus.CLOSED)
-                 and service_request.rated_at is None),
+        "close": customer_may_close(service_request),
+        "reopen": may_be_reopened(service_request, now=now),
+        "rate": may_be_rated(service_request),
     }
 
 

@@ -141,23 +141,30 @@ class ReportView(APIView):
                    404: OpenApiResponse(description=_("No such report for this caller"))},
     )
     def get(self, request: Request, slug: str) -> Response | HttpResponseBase:
-        if slug not in REPORT_SLUGS:
-            raise Http404
-        spec = report_spec_get(request.user, slug)
-        params = request.query_params.copy()
-        fmt = params.pop("format", [""])[-1]
-        table_key = params.pop("table", [""])[-1]
-        form = ReportFilterForm(params, viewer=request.user)
-        if not form.is_valid():
-            return Response(form_errors(form), status=status.HTTP_400_BAD_REQUEST)
-        report = spec.builder(request.user, form.report_filters())
-        if fmt in ("csv", "xlsx"):
-            table = table_of(report, table_key)
-            if table is None:
-                return Response({"table": [_("No such table in this report.")]},
-                                status=status.HTTP_400_BAD_REQUEST)
-            return download(report, table, fmt)
-        return Response(report_json(report))
+        return report_response(request, slug)
+
+
+def report_response(request: Request, slug: str) -> Response | HttpResponseBase:
+    """The answer of ``GET /api/v1/reports/<slug>/`` for an authenticated DRF request:
+    Http404 for unknown or forbidden reports, 400 for bad filters, the JSON or a download.
+    (crm.service.sla_api answers the ``service`` slug's path with it too.)"""
+    if slug not in REPORT_SLUGS:
+        raise Http404
+    spec = report_spec_get(request.user, slug)
+    params = request.query_params.copy()
+    fmt = params.pop("format", [""])[-1]
+    table_key = params.pop("table", [""])[-1]
+    form = ReportFilterForm(params, viewer=request.user)
+    if not form.is_valid():
+        return Response(form_errors(form), status=status.HTTP_400_BAD_REQUEST)
+    report = spec.builder(request.user, form.report_filters())
+    if fmt in ("csv", "xlsx"):
+        table = table_of(report, table_key)
+        if table is None:
+            return Response({"table": [_("No such table in this report.")]},
+                            status=status.HTTP_400_BAD_REQUEST)
+        return download(report, table, fmt)
+    return Response(report_json(report))
 
 
 # --- sales targets -----------------------------------------------------------------------------

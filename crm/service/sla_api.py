@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import Http404
 from django.http.response import HttpResponseBase
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
@@ -204,7 +205,7 @@ class ServiceReportView(APIView):
         ``title``, ``filters``, ``tables``, ``conversion``, ``notes``). The keys do not
         overlap, so one answer carries both; a download or an error of the dashboards'
         report is answered as that report's view answers it."""
-        from crm.reports.api import ReportView  # the generic report view (issue 12)
+        from crm.reports.api import report_response  # the dashboards' report (issue 12)
 
         query = ReportQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -214,8 +215,9 @@ class ServiceReportView(APIView):
                                             since=data.get("since"), until=data.get("until"))
         except ValueError as exc:
             raise ValidationError({"since": [str(exc)]}) from None
-        generic = ReportView.as_view()(request._request, slug="service")
-        if generic.status_code == status.HTTP_404_NOT_FOUND:
+        try:
+            generic = report_response(request, "service")
+        except Http404:
             # A role without the dashboards' service report keeps issue 10's analysis.
             return Response(report.as_dict())
         if generic.status_code != status.HTTP_200_OK or not isinstance(generic, Response) \

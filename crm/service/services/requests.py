@@ -206,10 +206,27 @@ def _member_close(*, request: ServiceRequest, actor: User, note: str,
         raise PermissionDenied(_("You may not close this request."))
     now = now or timezone.now()
     locked = _locked(request)
-    if locked.status == S.CLOSED:
+    if not customer_may_close(locked):
         raise ValidationError({"status": _("This request is closed already.")})
     return _move(locked, to=S.CLOSED, actor=actor, now=now,
                  note=note.strip() or _("Closed by the customer"))
+
+
+def customer_may_close(request: ServiceRequest) -> bool:
+    """The customer closes from any status but closed (the rule of ``_member_close``)."""
+    return request.status != S.CLOSED
+
+
+def may_be_rated(request: ServiceRequest) -> bool:
+    """Rated once, after resolution (the rule of ``service_request_rate``)."""
+    return request.status in (S.RESOLVED, S.CLOSED) and request.rated_at is None
+
+
+def may_be_reopened(request: ServiceRequest, *, now: datetime | None = None) -> bool:
+    """Resolved or closed, and still inside the tenant's reopen window (the rule of
+    ``service_request_reopen``)."""
+    deadline = reopen_deadline(request)
+    return deadline is not None and (now or timezone.now()) <= deadline
 
 
 def reopen_deadline(request: ServiceRequest) -> datetime | None:
@@ -270,9 +287,9 @@ def service_request_rate(*, request: ServiceRequest, actor: User, score: int,
     elif not can(actor, Capability.EDIT_RECORDS):
         raise PermissionDenied(_("You may not rate this request."))
     locked = _locked(request)
-    if locked.status not in (S.RESOLVED, S.CLOSED):
-        raise ValidationError({"score": _("A request is rated once it is resolved.")})
-    if locked.rated_at is not None:
+    if not may_be_rated(locked):
+        if locked.status not in (S.RESOLVED, S.CLOSED):
+            raise ValidationError({"score": _("A request is rated once it is resolved.")})
         raise ValidationError({"score": _("This request has been rated already.")})
     if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
         raise ValidationError({"score": _("Give a score from 1 to 5.")})
